@@ -1,0 +1,172 @@
+"""The Neovim plugin (editors/nvim) end to end: headless Neovim 0.11 with the plugin on the
+runtimepath, Neovim's own LSP client, and `punie serve` with the embedded model.
+
+Each test runs one Lua scenario from `scenarios/` in its own Neovim, in a fresh copy of
+the fixture workspace; the scenario writes what it observed as JSON, asserted here.
+"""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from punie_training.evalsuites import write_eval_workspace
+
+pytestmark = pytest.mark.editor
+
+HERE = Path(__file__).resolve().parent
+BIN = Path(sys.executable).parent
+NVIM = BIN / "nvim"
+SERVER_CMD = [sys.executable, str(HERE / "fake_server.py")]
+SCENARIO_TIMEOUT_S = 240
+
+BROKEN = "x: int = 'a'\n"
+FIXED = "x: int = 1\n"
+REQUEST_CANCELLED = -32800
+
+
+@pytest.fixture
+def workspace(tmp_path: Path) -> Path:
+    """The eval fixture workspace plus a notes file and a module with a type error."""
+    root = write_eval_workspace(tmp_path / "ws")
+    (root / "notes.txt").write_text("draft\n")
+    (root / "acme" / "broken.py").write_text(BROKEN)
+    return root
+
+
+def run_scenario(name: str, workspace: Path, **env: str) -> dict[str, Any]:
+    """Run `scenarios/<name>.lua` in headless Neovim inside `workspace`; return its value."""
+    out = workspace.parent / f"{name}.json"
+    scenario_env = {
+        **os.environ,
+        "PUNIE_TEST_OUT": str(out),
+        "PUNIE_TEST_CMD": json.dumps(SERVER_CMD),
+        **{f"PUNIE_TEST_{key.upper()}": value for key, value in env.items()},
+    }
+    command = [
+        str(NVIM),
+        "--headless",
+        "--clean",
+        "-u",
+        str(HERE / "minimal_init.lua"),
+        "-c",
+        f"luafile {HERE / 'scenarios' / name}.lua",
+    ]
+    proc = subprocess.run(
+        command,
+        cwd=workspace,
+        env=scenario_env,
+        capture_output=True,
+        text=True,
+        timeout=SCENARIO_TIMEOUT_S,
+        check=False,
+    )
+    assert out.exists(), f"scenario {name} wrote nothing:\n{proc.stdout}\n{proc.stderr}"
+    report = json.loads(out.read_text())
+    assert report["ok"], report["error"]
+    return report["value"]
+
+
+def tools_called(steps: list[dict[str, Any]]) -> set[str]:
+    return {call["tool"] for step in steps for call in step.get("calls", [])}
+
+
+def test_ask_streams_text_before_done_and_returns_the_read_file_step(workspace: Path):
+    answer = run_scenario("ask", workspace)
+
+    assert answer.get("err") is None
+    events = answer["events"]
+    assert "text" in events
+    assert events.index("text") < events.index("done") == len(events) - 1
+    steps = answer["result"]["steps"]
+    assert any("read_file" in step["code"] for step in steps)
+
+
+def test_chat_buffer_holds_the_streamed_reply_and_the_step(workspace: Path):
+    chat = run_scenario("chat", workspace, question="Read README.md and tell me the project name")
+
+    assert chat.get("err") is None
+    assert (chat["buftype"], chat["filetype"]) == ("prompt", "markdown")
+    text = "\n".join(chat["lines"])
+    assert "> Read README.md and tell me the project name" in text
+    step = chat["result"]["steps"][0]
+    assert "```python\n" + step["code"].rstrip("\n") + "\n```" in text
+    assert "```output\n" in text
+    assert chat["result"]["reply"].strip() in text
+
+
+def test_write_changes_the_open_modified_buffer_but_not_the_file(workspace: Path):
+    written = run_scenario(
+        "write",
+        workspace,
+        file="notes.txt",
+        question="Write done to notes.txt",
+    )
+
+    assert written["answer"].get("err") is None
+    assert "write_file" in tools_called(written["answer"]["steps"])
+    assert written["before"] == ["draft", "an unsaved line"]
+    assert written["after"] != written["before"]
+    assert written["modified"] is True
+    assert (workspace / "notes.txt").read_text() == "draft\n"
+    assert written["after_undo"] == written["before"]
+
+
+def test_typecheck_puts_ty_errors_in_vim_diagnostic_and_a_saved_fix_clears_them(
+    workspace: Path,
+):
+    checked = run_scenario(
+        "typecheck",
+        workspace,
+        file="acme/broken.py",
+        question="Typecheck the project",
+        fix=FIXED,
+    )
+
+    assert checked["answer"].get("err") is None
+    assert "typecheck" in tools_called(checked["answer"]["steps"])
+    diagnostics = checked["diagnostics"]
+    assert diagnostics
+    assert {d["source"] for d in diagnostics} == {"ty"}
+    assert any(d["code"] == "invalid-assignment" for d in diagnostics)
+    assert checked["after_fix"] == []
+
+
+def test_cancel_during_generation_reports_cancellation_and_the_next_ask_works(
+    workspace: Path,
+):
+    run = run_scenario(
+        "cancel",
+        workspace,
+        question="slow: What is dependency injection?",
+        next_question="Read README.md and tell me the project name",
+    )
+
+    cancelled = run["cancelled"]
+    assert cancelled.get("result") is None
+    assert cancelled["err"]["code"] == REQUEST_CANCELLED
+    assert run["next"].get("err") is None
+    assert run["next"]["result"]["reply"]
+
+
+def test_denied_consent_shows_permission_error_and_runs_nothing(workspace: Path):
+    run = run_scenario("consent", workspace, question="Run pytest")
+
+    assert run["asked"], "vim.ui.select was never asked for consent"
+    assert "Deny" in run["asked"][0]["actions"]
+    steps = run["answer"]["steps"]
+    assert steps
+    assert steps[0]["error"]["type"] == "PermissionError"
+
+
+def test_checkhealth_reports_ok(workspace: Path):
+    lines = run_scenario("health", workspace)["lines"]
+
+    report = "\n".join(lines)
+    assert "ERROR" not in report
+    assert "OK Neovim 0.11" in report
+    assert "answers punie/status" in report

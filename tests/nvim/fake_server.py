@@ -125,7 +125,7 @@ async def chat(ls, params):
         progress(ls, tok, {"kind": "step", "step": s})
         steps.append(s)
         reply = "Wrote notes.txt."
-    elif "pytest" in msg:
+    elif "List the files" in msg:
         code = 'print(run_command("pytest", ["-q"]))'
         progress(ls, tok, {"kind": "code", "code": code})
         r = await ls.window_show_message_request_async(
@@ -146,8 +146,8 @@ async def chat(ls, params):
         steps.append(s)
         reply = "Done."
     elif "typecheck" in msg.lower():
-        uri = (ROOT / "acme" / "broken.py").as_uri()
-        bad = "x: int = 'a'" in docs.get(uri, (ROOT / "acme" / "broken.py").read_text())
+        uri = (ROOT / "acme" / "labels.py").as_uri()
+        bad = "str(value)" in docs.get(uri, (ROOT / "acme" / "labels.py").read_text())
         diags = (
             [
                 types.Diagnostic(

@@ -1,0 +1,103 @@
+"""The held-out decode check: does the model act right on examples it never saw?
+
+For each test example, greedy decoding from ``[system, user]`` (the server's prompt)
+must give a tool call that mlx-lm's own parser accepts for tool examples, and no tool
+call for direct ones. The generated snippet then runs in the sandbox against the
+example's fixture and must print the same output as the reference snippet did.
+"""
+
+import asyncio
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+from punie_sandbox.prompt import EXECUTE_CODE_TOOL
+from punie_training.execute import map_in_sandbox, run_in_fixture
+from punie_training.schema import Example, tool_message
+
+MAX_TOKENS = 320
+
+
+class DecodeResult(BaseModel):
+    """Pass rates of the decode check, with the ids (and reasons) of the misses."""
+
+    tool_total: int = 0
+    tool_passed: int = 0
+    direct_total: int = 0
+    direct_passed: int = 0
+    misses: list[str] = Field(default_factory=list)
+
+    @property
+    def tool_rate(self) -> float:
+        """Share of tool examples that passed."""
+        return self.tool_passed / self.tool_total if self.tool_total else 0.0
+
+    @property
+    def direct_rate(self) -> float:
+        """Share of direct examples that passed."""
+        return self.direct_passed / self.direct_total if self.direct_total else 0.0
+
+
+def extract_code(text: str, tokenizer: Any) -> str | None:
+    """The ``code`` argument of the first ``execute_code`` call in ``text``, if it parses."""
+    start, end = tokenizer.tool_call_start, tokenizer.tool_call_end
+    if start not in text:
+        return None
+    body = text.split(start, 1)[1].split(end, 1)[0]
+    try:
+        call = tokenizer.tool_parser(body, [EXECUTE_CODE_TOOL])
+    except ValueError:
+        return None
+    code = call.get("arguments", {}).get("code")
+    return code if call.get("name") == "execute_code" and isinstance(code, str) else None
+
+
+def greedy_reply(model: Any, tokenizer: Any, example: Example) -> str:
+    """What the model generates, greedily, for the example's system and user turns."""
+    from mlx_lm import generate
+
+    prompt = tokenizer.apply_chat_template(
+        example.messages()[:2], tools=[EXECUTE_CODE_TOOL], add_generation_prompt=True
+    )
+    return generate(model, tokenizer, prompt=prompt, max_tokens=MAX_TOKENS)
+
+
+def decode_check(
+    model: Any,
+    tokenizer: Any,
+    examples: Sequence[Example],
+    *,
+    advance: Callable[[], None] = lambda: None,
+) -> DecodeResult:
+    """Run the held-out decode check on ``examples``."""
+    outcome = DecodeResult()
+    to_run: list[tuple[Example, str]] = []
+    for example in examples:
+        code = extract_code(greedy_reply(model, tokenizer, example), tokenizer)
+        if example.kind == "direct":
+            outcome.direct_total += 1
+            if code is None:
+                outcome.direct_passed += 1
+            else:
+                outcome.misses.append(f"{example.id}: called a tool on a direct question")
+        elif code is None:
+            outcome.tool_total += 1
+            outcome.misses.append(f"{example.id}: no parseable tool call")
+        else:
+            to_run.append((example, code))
+        advance()
+
+    async def job(sandbox: Any, item: tuple[Example, str]) -> str:
+        example, code = item
+        assert example.fixture_seed is not None
+        return tool_message(await run_in_fixture(sandbox, code, example.fixture_seed))
+
+    outputs = asyncio.run(map_in_sandbox(to_run, job)) if to_run else []
+    for (example, _), output in zip(to_run, outputs, strict=True):
+        outcome.tool_total += 1
+        if output == example.tool_output:
+            outcome.tool_passed += 1
+        else:
+            outcome.misses.append(f"{example.id}: output differs from the reference")
+    return outcome

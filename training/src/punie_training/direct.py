@@ -1,0 +1,219 @@
+"""Direct answers: Python concept questions the model answers without running code."""
+
+from dataclasses import dataclass
+
+# (topic as users name it, the answer)
+CONCEPTS: tuple[tuple[str, str], ...] = (
+    (
+        "dependency injection",
+        "Dependency injection means a component receives the objects it "
+        "depends on from outside instead of creating them, which makes it easy to swap and test.",
+    ),
+    (
+        "a decorator",
+        "A decorator is a function that takes a function and returns a new one "
+        "wrapping it; @name above a def applies it.",
+    ),
+    (
+        "a generator",
+        "A generator is a function that uses yield to produce values lazily, one "
+        "at a time, instead of building a whole list.",
+    ),
+    (
+        "a context manager",
+        "A context manager sets something up and tears it down around a "
+        "with block, through __enter__ and __exit__.",
+    ),
+    (
+        "a list comprehension",
+        "A list comprehension builds a list from an iterable in one "
+        "expression: [f(x) for x in items if cond].",
+    ),
+    (
+        "the GIL",
+        "The GIL (global interpreter lock) lets only one thread run Python bytecode "
+        "at a time in CPython; use processes for CPU-bound parallelism.",
+    ),
+    (
+        "a virtual environment",
+        "A virtual environment is an isolated Python install with its "
+        "own packages, so projects do not share or break each other's dependencies.",
+    ),
+    (
+        "type hints",
+        "Type hints annotate the expected types of variables, parameters and "
+        "return values; checkers like ty verify them, Python ignores them at runtime.",
+    ),
+    (
+        "a dataclass",
+        "A dataclass is a class whose __init__, __repr__ and __eq__ are generated "
+        "from its annotated fields by @dataclass.",
+    ),
+    (
+        "duck typing",
+        "Duck typing means code relies on what an object can do, its methods, "
+        "rather than on its class.",
+    ),
+    (
+        "asyncio",
+        "asyncio runs many I/O-bound tasks concurrently on one thread with async "
+        "def, await and an event loop.",
+    ),
+    (
+        "a lambda",
+        "A lambda is a small anonymous function written as one expression, like lambda x: x + 1.",
+    ),
+    (
+        "recursion",
+        "Recursion is a function calling itself on a smaller input until it reaches a base case.",
+    ),
+    (
+        "a closure",
+        "A closure is an inner function that remembers variables from the scope "
+        "where it was defined.",
+    ),
+    (
+        "unit testing",
+        "Unit testing checks small pieces of code in isolation with automated "
+        "tests, for example with pytest.",
+    ),
+    (
+        "an iterator",
+        "An iterator is an object with __next__ that returns items one by one "
+        "and raises StopIteration at the end.",
+    ),
+    (
+        "a REST API",
+        "A REST API exposes resources over HTTP with methods like GET, POST, PUT "
+        "and DELETE, usually exchanging JSON.",
+    ),
+    (
+        "inheritance",
+        "Inheritance lets a class reuse and extend another class's behaviour by deriving from it.",
+    ),
+    (
+        "polymorphism",
+        "Polymorphism means different types answer the same method call in their own way.",
+    ),
+    (
+        "immutability",
+        "An immutable object cannot change after it is created, like a tuple "
+        "or a str; changes make new objects.",
+    ),
+    (
+        "a race condition",
+        "A race condition is a bug where the result depends on the timing "
+        "of threads or processes touching shared state.",
+    ),
+    (
+        "Big O notation",
+        "Big O notation describes how an algorithm's cost grows with input "
+        "size, such as O(n) or O(n log n).",
+    ),
+    (
+        "a mutable default argument",
+        "A mutable default argument like def f(x=[]) is created "
+        "once and shared between calls; use None and create it inside.",
+    ),
+    (
+        "the walrus operator",
+        "The walrus operator := assigns a value inside an expression, "
+        "as in while (line := read()):.",
+    ),
+    (
+        "pattern matching",
+        "Structural pattern matching (match/case) compares a value against "
+        "shapes and binds their parts to names.",
+    ),
+)
+# (option a, option b, the answer)
+COMPARISONS: tuple[tuple[str, str, str], ...] = (
+    (
+        "an ORM",
+        "raw SQL",
+        "An ORM maps tables to classes and saves boilerplate; raw SQL gives "
+        "full control and speed for complex queries. Use an ORM for CRUD and SQL where it matters.",
+    ),
+    (
+        "a list",
+        "a tuple",
+        "A list is mutable and meant for items of one kind; a tuple is "
+        "immutable and often a fixed record. Use a tuple when it must not change.",
+    ),
+    (
+        "threads",
+        "processes",
+        "Threads share memory and suit I/O-bound work; processes avoid "
+        "the GIL and suit CPU-bound work.",
+    ),
+    (
+        "a dict",
+        "a list",
+        "A dict maps keys to values with fast lookup by key; a list keeps "
+        "items in order by position.",
+    ),
+    (
+        "pip",
+        "uv",
+        "pip installs packages; uv is a much faster installer and project manager "
+        "that also handles virtual environments and lock files.",
+    ),
+    (
+        "unittest",
+        "pytest",
+        "unittest is in the standard library and class based; pytest "
+        "uses plain functions and assert, with fixtures. Most projects prefer pytest.",
+    ),
+    (
+        "a class",
+        "a function",
+        "Use a function for behaviour without state and a class when "
+        "data and the operations on it belong together.",
+    ),
+    (
+        "sync code",
+        "async code",
+        "Sync code runs one step at a time; async code overlaps "
+        "waiting on I/O. Use async for many concurrent network calls.",
+    ),
+)
+CONCEPT_PHRASINGS = (
+    "What is <topic>?",
+    "{Explain|Describe} <topic> {briefly|in a sentence|}",
+    "Can you explain <topic>?",
+    "What does <topic> mean in Python?",
+    "{Tell me|Teach me} about <topic>",
+    "I don't understand <topic>. What is it?",
+    "Quick question: what is <topic>?",
+)
+COMPARISON_PHRASINGS = (
+    "Should I use <a> or <b>?",
+    "<a> vs <b>: which {one|should I pick}?",
+    "What's the difference between <a> and <b>?",
+    "When should I {use|choose} <a> instead of <b>?",
+    "{Compare|Contrast} <a> and <b>",
+)
+
+
+@dataclass(frozen=True)
+class Question:
+    """A direct question family: the phrasings, their slots and the one answer."""
+
+    name: str
+    phrasings: tuple[str, ...]
+    slots: dict[str, str]
+    answer: str
+
+
+def _bare(topic: str) -> str:
+    # "a decorator" -> "decorator", for phrasings like "decorators" variety in names.
+    return topic.removeprefix("a ").removeprefix("an ").removeprefix("the ")
+
+
+QUESTIONS: tuple[Question, ...] = tuple(
+    Question(f"concept:{_bare(topic)}", CONCEPT_PHRASINGS, {"topic": topic}, answer)
+    for topic, answer in CONCEPTS
+) + tuple(
+    Question(f"compare:{_bare(a)}/{_bare(b)}", COMPARISON_PHRASINGS, {"a": a, "b": b}, answer)
+    for a, b, answer in COMPARISONS
+)

@@ -1,0 +1,89 @@
+"""Training and loss evaluation with mlx-lm's own trainer and chat datasets.
+
+Rows are mlx-lm chat JSONL with ``mask_prompt``: the loss covers only the last
+assistant turn of each row. Used by the tiny preset (all parameters trainable) and
+the LoRA preset (adapters only); mlx-lm's trainer draws the progress bars.
+"""
+
+import json
+import math
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel
+
+
+class FitSettings(BaseModel):
+    """Optimiser and loop settings of one training run."""
+
+    iters: int
+    batch_size: int
+    learning_rate: float
+    warmup: int = 0
+    max_seq_length: int = 512
+    steps_per_report: int = 25
+    steps_per_eval: int = 200
+    val_batches: int = 8
+    grad_checkpoint: bool = False
+
+
+class SplitLoss(BaseModel):
+    """Mean masked cross-entropy of a split, and its perplexity."""
+
+    loss: float
+    perplexity: float
+
+
+def read_rows(path: Path) -> list[dict[str, Any]]:
+    """mlx-lm chat rows from a JSONL file."""
+    return [json.loads(line) for line in path.read_text().splitlines() if line]
+
+
+def chat_dataset(rows: list[dict[str, Any]], tokenizer: Any) -> Any:
+    """An mlx-lm dataset over chat rows, tokenised once, prompt masked."""
+    from mlx_lm.tuner.datasets import CacheDataset, ChatDataset
+
+    return CacheDataset(ChatDataset(rows, tokenizer, mask_prompt=True))
+
+
+def fit(model: Any, tokenizer: Any, data_dir: Path, settings: FitSettings, work: Path) -> None:
+    """Train ``model``'s trainable parameters on ``data_dir``'s train split in place."""
+    import mlx.optimizers as optim
+    from mlx_lm.tuner.trainer import TrainingArgs, train
+
+    train_set = chat_dataset(read_rows(data_dir / "train.jsonl"), tokenizer)
+    valid_set = chat_dataset(read_rows(data_dir / "valid.jsonl"), tokenizer)
+    decay = optim.cosine_decay(settings.learning_rate, settings.iters, settings.learning_rate / 10)
+    schedule = (
+        optim.join_schedules(
+            [optim.linear_schedule(0.0, settings.learning_rate, settings.warmup), decay],
+            [settings.warmup],
+        )
+        if settings.warmup
+        else decay
+    )
+    args = TrainingArgs(
+        batch_size=settings.batch_size,
+        iters=settings.iters,
+        val_batches=settings.val_batches,
+        steps_per_report=settings.steps_per_report,
+        steps_per_eval=settings.steps_per_eval,
+        steps_per_save=settings.iters + 1,  # only the final save
+        max_seq_length=settings.max_seq_length,
+        adapter_file=str(work / "trainable.safetensors"),
+        grad_checkpoint=settings.grad_checkpoint,
+    )
+    train(model, optim.AdamW(learning_rate=schedule, weight_decay=0.01), train_set, valid_set, args)
+
+
+def split_loss(
+    model: Any, tokenizer: Any, path: Path, *, batch_size: int, max_seq: int
+) -> SplitLoss:
+    """Loss and perplexity of ``model`` on every row of a split file."""
+    from mlx_lm.tuner.trainer import evaluate
+
+    rows = read_rows(path)
+    dataset = chat_dataset(rows, tokenizer)
+    batch = max(1, min(batch_size, len(rows)))
+    loss = evaluate(model, dataset, batch_size=batch, num_batches=-1, max_seq_length=max_seq)
+    return SplitLoss(loss=loss, perplexity=math.exp(loss))

@@ -1,0 +1,83 @@
+"""Plan examples: pick intents, fixtures and phrasings deterministically from a seed.
+
+Tool examples come out as drafts (user message, canonical snippet, fixture seed); they
+become examples only after the snippet ran in the sandbox (``execute``). Direct
+examples are complete here: their answers do not depend on any workspace.
+"""
+
+import random
+
+from pydantic import BaseModel
+
+from punie_training.direct import QUESTIONS
+from punie_training.fixtures import make_fixture
+from punie_training.intents import INTENTS, Intent, Slots, expand, fill
+from punie_training.schema import Example, Kind
+
+# Fixture seeds are spread out so two runs with nearby seeds share no workspaces.
+_FIXTURE_STRIDE = 1_000_003
+
+
+class Draft(BaseModel):
+    """A tool example before execution."""
+
+    id: str
+    kind: Kind
+    category: str
+    template: str
+    fixture_seed: int
+    user: str
+    code: str
+    slots: Slots
+
+
+def intent_named(name: str) -> Intent:
+    """The intent called ``name``."""
+    return next(intent for intent in INTENTS if intent.name == name)
+
+
+def plan_tool_drafts(seed: int, count: int) -> list[Draft]:
+    """``count`` tool drafts, cycling through the intents so each gets an equal share."""
+    rng = random.Random(f"tool-{seed}")
+    drafts: list[Draft] = []
+    fixture_seed = seed * _FIXTURE_STRIDE
+    for index in range(count):
+        intent = INTENTS[index % len(INTENTS)]
+        slots: Slots | None = None
+        while slots is None:  # some intents need a feature the fixture may lack
+            fixture_seed += 1
+            slots = intent.slots(rng, make_fixture(fixture_seed))
+        template = rng.choice(intent.phrasings)
+        drafts.append(
+            Draft(
+                id=f"{intent.name}-{index}",
+                kind="multi" if intent.kind == "multi" else "tool",
+                category=intent.name,
+                template=template,
+                fixture_seed=fixture_seed,
+                user=expand(template, rng, slots),
+                code=fill(intent.code, slots),
+                slots=slots,
+            )
+        )
+    return drafts
+
+
+def plan_direct_examples(seed: int, count: int) -> list[Example]:
+    """``count`` direct examples, cycling through the concept questions."""
+    rng = random.Random(f"direct-{seed}")
+    examples = []
+    for index in range(count):
+        question = QUESTIONS[index % len(QUESTIONS)]
+        template = rng.choice(question.phrasings)
+        examples.append(
+            Example(
+                id=f"direct-{index}",
+                kind="direct",
+                category=question.name,
+                template=template,
+                user=expand(template, rng, question.slots),
+                answer=question.answer,
+            )
+        )
+    return examples

@@ -7,6 +7,7 @@ the fixture workspace; the scenario writes what it observed as JSON, asserted he
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -172,3 +173,20 @@ def test_checkhealth_reports_ok(workspace: Path):
     assert "ERROR" not in report
     assert "OK Neovim 0.11" in report
     assert "answers punie/status" in report
+
+
+def test_vim_lsp_enable_attaches_the_client_to_python_buffers(workspace: Path):
+    enabled = run_scenario("enable", workspace, file="acme/models.py")
+
+    assert Path(enabled["root"]) == workspace
+    assert enabled["status"]["running"] is True
+    assert enabled["status"]["server"]["modelState"] in {"unloaded", "loading", "ready"}
+
+
+def test_help_tags_resolve(workspace: Path, tmp_path: Path):
+    plugin = tmp_path / "plugin-copy"
+    shutil.copytree(HERE.parents[1] / "editors" / "nvim", plugin)
+
+    found = run_scenario("help", workspace, doc=str(plugin / "doc"))
+
+    assert set(found.values()) == {"punie.txt"}

@@ -13,7 +13,10 @@ return {
     return vim.lsp.rpc.start(config.server_cmd(root), dispatchers, { cwd = root })
   end,
   filetypes = config.options.filetypes,
-  root_markers = config.options.root_markers,
+  -- The nearest root marker, else the current directory: Punie always needs a workspace.
+  root_dir = function(bufnr, on_dir)
+    on_dir(config.root_for(bufnr))
+  end,
   init_options = settings,
   settings = { punie = settings },
   handlers = client.handlers,

@@ -3,7 +3,6 @@
 import json
 
 from punie_sandbox.prompt import system_prompt
-
 from punie_training.dataset import DataReport, is_eval_query, split, write_dataset
 from punie_training.direct import QUESTIONS
 from punie_training.evalsuites import EVAL_WORKSPACE, load_suites, write_eval_workspace
@@ -51,7 +50,8 @@ def test_tool_drafts_cycle_through_every_intent():
 
 def test_tool_drafts_fill_every_slot_of_the_snippet():
     for draft in plan_tool_drafts(0, 3 * len(INTENTS)):
-        assert "<" + "path>" not in draft.code and "<dir>" not in draft.code
+        assert "<" + "path>" not in draft.code
+        assert "<dir>" not in draft.code
         assert "<" not in draft.user or "<" in "".join(draft.slots.values())
 
 
@@ -115,7 +115,8 @@ def test_write_dataset_writes_mlx_lm_rows_and_a_hashed_report(tmp_path):
     write_dataset(parts, report, tmp_path)
     rows = [json.loads(x) for x in (tmp_path / "train.jsonl").read_text().splitlines()]
     assert len(rows) == 2 * len(parts["train"])
-    assert report.data_hash and report.split_sizes["test"] == len(parts["test"])
+    assert report.data_hash
+    assert report.split_sizes["test"] == len(parts["test"])
     assert json.loads((tmp_path / "report.json").read_text())["data_hash"] == report.data_hash
 
 

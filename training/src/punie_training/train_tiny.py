@@ -64,6 +64,7 @@ def train_tiny(out_dir: Path, preset: TinyPreset, *, command: str) -> ModelCard:
     """Build the tiny model into ``out_dir``; return (and write) its card."""
     use_fast_cpu_blas()
     from mlx_lm.tokenizer_utils import load as load_tokenizer
+
     from punie_sandbox.prompt import EXECUTE_CODE_TOOL
 
     seconds: dict[str, float] = {}

@@ -1,0 +1,106 @@
+/**
+ * The status-bar item fed by `punie/status`: model loading / ready / failed and
+ * the model's name. Polls quickly while the model loads, slowly otherwise.
+ */
+import * as vscode from "vscode";
+import type { LanguageClient } from "vscode-languageclient/node";
+import { STATUS, type StatusResult } from "./protocol";
+
+const FAST_MS = 2000;
+const SLOW_MS = 30000;
+
+/** The status bar text for a `punie/status` result. */
+export function statusText(status: StatusResult | undefined): string {
+  if (status === undefined) {
+    return "$(circle-slash) Punie: server not running";
+  }
+  const name = modelName(status.model);
+  switch (status.modelState) {
+    case "ready":
+      return `$(check) Punie: ready · ${name}`;
+    case "loading":
+      return `$(sync~spin) Punie: loading ${name}`;
+    case "failed":
+      return `$(error) Punie: model failed`;
+    case "unloaded":
+      return `$(circle-outline) Punie: ${name} (loads on first question)`;
+  }
+}
+
+function modelName(model: string): string {
+  const parts = model.split(/[\\/]/).filter((part) => part !== "");
+  return parts.length > 0 ? parts[parts.length - 1] : model;
+}
+
+/** Status details shown when the item is clicked. */
+export function statusDetails(status: StatusResult | undefined): string {
+  if (status === undefined) {
+    return "The Punie server is not running. Run “Punie: Restart Server” or see the Punie output.";
+  }
+  const lines = [
+    `Punie ${status.version}`,
+    `model: ${status.model} (${status.modelState})`,
+    `sessions: ${status.sessions}`,
+    `sandbox: ${status.sandbox.backend}, ${status.sandbox.warm} warm`,
+  ];
+  if (status.modelError) {
+    lines.push(`model error: ${status.modelError}`);
+  }
+  if (status.sandbox.warning) {
+    lines.push(`sandbox warning: ${status.sandbox.warning}`);
+  }
+  return lines.join(" · ");
+}
+
+export class StatusItem implements vscode.Disposable {
+  private readonly item: vscode.StatusBarItem;
+  private timer: NodeJS.Timeout | undefined;
+  private last: StatusResult | undefined;
+
+  constructor(private readonly client: () => LanguageClient | undefined) {
+    this.item = vscode.window.createStatusBarItem("punie.status", vscode.StatusBarAlignment.Right, 100);
+    this.item.name = "Punie";
+    this.item.command = "punie.showStatus";
+    this.render();
+    this.item.show();
+  }
+
+  /** Asks the server now and schedules the next poll. */
+  async refresh(): Promise<void> {
+    clearTimeout(this.timer);
+    const client = this.client();
+    if (client === undefined || !client.isRunning()) {
+      this.last = undefined;
+    } else {
+      try {
+        this.last = await client.sendRequest<StatusResult>(STATUS, {});
+      } catch {
+        this.last = undefined;
+      }
+    }
+    this.render();
+    const settled = this.last?.modelState === "ready" || this.last?.modelState === "failed";
+    this.timer = setTimeout(() => void this.refresh(), settled ? SLOW_MS : FAST_MS);
+  }
+
+  /** Shows the details of the last status. */
+  async showDetails(output: vscode.OutputChannel): Promise<void> {
+    await this.refresh();
+    const choice = await vscode.window.showInformationMessage(statusDetails(this.last), "Open Output");
+    if (choice === "Open Output") {
+      output.show(true);
+    }
+  }
+
+  private render(): void {
+    this.item.text = statusText(this.last);
+    this.item.tooltip = statusDetails(this.last);
+    this.item.backgroundColor =
+      this.last?.modelState === "failed" ? new vscode.ThemeColor("statusBarItem.errorBackground") : undefined;
+  }
+
+  dispose(): void {
+    clearTimeout(this.timer);
+    this.item.dispose();
+  }
+}

@@ -1,0 +1,163 @@
+/**
+ * End to end: the packaged extension in code-server, driven in headless Chromium,
+ * talking to the real `punie serve` with the embedded model.
+ *
+ * One code-server and one browser page serve the whole file; the tests run in order
+ * and each leaves the workbench usable for the next.
+ */
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import * as path from "node:path";
+import { after, before, describe, it, type TestContext } from "node:test";
+import type { Browser, FrameLocator, Page } from "playwright-core";
+import { type CodeServer, EXTENSION_DIR, REPO, startCodeServer } from "./codeServer";
+import { FIXTURE_FILES } from "./fixture";
+import {
+  activeEditorText,
+  ask,
+  launchBrowser,
+  openFile,
+  openPunieView,
+  openWorkbench,
+  saveScreenshot,
+  turnEnded,
+} from "./workbench";
+
+const VSIX = path.join(EXTENSION_DIR, `punie-${JSON.parse(readFileSync(path.join(EXTENSION_DIR, "package.json"), "utf8")).version}.vsix`);
+const SCREENSHOT = path.join(REPO, "docs", "images", "vscode-chat.png");
+
+let server: CodeServer;
+let browser: Browser;
+let page: Page;
+let chat: FrameLocator;
+
+/** Runs one test body; on failure saves a screenshot named after the test. */
+async function withScreenshot(t: TestContext, body: () => Promise<void>): Promise<void> {
+  try {
+    await body();
+  } catch (error) {
+    const file = await saveScreenshot(page, t.name).catch(() => "(screenshot failed)");
+    t.diagnostic(`screenshot: ${file}; code-server log: ${server.logFile}`);
+    throw error;
+  }
+}
+
+describe("Punie in VS Code (code-server)", { timeout: 600_000 }, () => {
+  before(async () => {
+    server = await startCodeServer({
+      files: FIXTURE_FILES,
+      vsix: VSIX,
+      settings: {
+        "security.workspace.trust.enabled": false,
+        "workbench.startupEditor": "none",
+        "workbench.tips.enabled": false,
+        "telemetry.telemetryLevel": "off",
+        "extensions.autoCheckUpdates": false,
+        "extensions.autoUpdate": false,
+        "files.autoSave": "off",
+        ...(process.env.PUNIE_E2E_FAKE === "1"
+          ? {
+              "punie.server.command": path.join(REPO, ".venv", "bin", "python"),
+              "punie.server.args": [path.join(EXTENSION_DIR, "test", "fake", "fake_server.py")],
+            }
+          : {
+              "punie.server.command": path.join(REPO, ".venv", "bin", "punie"),
+              "punie.server.args": ["serve"],
+            }),
+        // Nothing runs unasked, so the consent prompt is exercised.
+        "punie.commands.autoAllow": [],
+      },
+    });
+    browser = await launchBrowser();
+    page = await browser.newPage({ viewport: { width: 1360, height: 860 } });
+    await openWorkbench(page, server.url, server.workspace);
+  });
+
+  after(async () => {
+    await browser?.close();
+    await server?.stop();
+  });
+
+  it("opens the Punie chat view from the activity bar", async (t) => {
+    await withScreenshot(t, async () => {
+      chat = await openPunieView(page);
+      assert.equal(await chat.locator("#send").isVisible(), true);
+    });
+  });
+
+  it("streams the answer to a question and shows the step it ran", async (t) => {
+    await withScreenshot(t, async () => {
+      const turn = await ask(chat, "Read README.md and tell me the project name");
+      assert.equal(await turnEnded(turn), "done");
+      assert.equal(await turn.getAttribute("data-streamed"), "true");
+      assert.match(await turn.locator(".reply").innerText(), /lantern/i);
+      const step = turn.locator("details.step").first();
+      await step.locator("summary").click();
+      assert.match(await step.locator(".step-code").innerText(), /read_file\("README\.md"\)/);
+      assert.match(await turn.locator(".usage").innerText(), /tok\/s/);
+      if (process.env.PUNIE_UPDATE_SCREENSHOT === "1") {
+        await page.screenshot({ path: SCREENSHOT });
+      }
+    });
+  });
+
+  it("says in the status bar that the model is ready", async (t) => {
+    await withScreenshot(t, async () => {
+      await page.locator(".part.statusbar").getByText(/Punie: ready/).waitFor({ timeout: 30_000 });
+    });
+  });
+
+  it("applies a file change to the open editor as an unsaved, undoable edit", async (t) => {
+    await withScreenshot(t, async () => {
+      await openFile(page, "notes.txt");
+      const turn = await ask(chat, 'Write "done" to notes.txt');
+      assert.equal(await turnEnded(turn), "done");
+      const tab = page.locator('.tabs-container .tab[data-resource-name="notes.txt"]');
+      await page.locator('.tabs-container .tab.dirty[data-resource-name="notes.txt"]').waitFor();
+      assert.match(await activeEditorText(page), /done/);
+      assert.equal(readFileSync(path.join(server.workspace, "notes.txt"), "utf8"), "todo\n");
+      await tab.click();
+      await page.locator(".editor-group-container.active .monaco-editor .view-lines").click();
+      await page.keyboard.press("Control+Z");
+      await page
+        .locator(".editor-group-container.active .monaco-editor .view-lines")
+        .getByText("todo")
+        .waitFor();
+    });
+  });
+
+  it("shows ty's errors in the Problems panel after a typecheck", async (t) => {
+    await withScreenshot(t, async () => {
+      const turn = await ask(chat, "Typecheck lantern/labels.py");
+      assert.equal(await turnEnded(turn), "done");
+      await page.keyboard.press("Control+Shift+M");
+      const problems = page.locator(".markers-panel");
+      await problems.getByText("labels.py").first().waitFor({ timeout: 30_000 });
+      await problems.locator(".marker-icon.error, .codicon-error").first().waitFor();
+      assert.match(await problems.innerText(), /invalid-return-type|ty/);
+    });
+  });
+
+  it("asks consent for a command with VS Code's own prompt", async (t) => {
+    await withScreenshot(t, async () => {
+      const turn = await ask(chat, "Run ls on lantern");
+      const toast = page.locator(".notifications-toasts .notification-toast").filter({ hasText: /Run .*ls/ });
+      await toast.waitFor({ timeout: 120_000 });
+      await toast.getByRole("button", { name: "Allow" }).click();
+      assert.equal(await turnEnded(turn), "done");
+      assert.match((await turn.locator(".step-stdout").first().textContent()) ?? "", /labels\.py/);
+    });
+  });
+
+  it("stops a running answer and answers the next question", async (t) => {
+    await withScreenshot(t, async () => {
+      const stopped = await ask(chat, "Find all Python files and count their lines");
+      await chat.locator("#stop").click();
+      assert.equal(await turnEnded(stopped, 60_000), "stopped");
+      assert.equal(await chat.locator("#send").isVisible(), true);
+      const next = await ask(chat, "What is the name of this project?");
+      assert.equal(await turnEnded(next), "done");
+      assert.match(await next.locator(".reply").innerText(), /lantern/i);
+    });
+  });
+});

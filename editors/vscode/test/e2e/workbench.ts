@@ -1,0 +1,85 @@
+/**
+ * Drives VS Code's workbench and the Punie chat webview through Playwright, by what
+ * a user sees: the activity bar, the chat view, editors, the Problems panel, toasts.
+ */
+import { mkdirSync } from "node:fs";
+import * as path from "node:path";
+import { type Browser, type FrameLocator, type Locator, type Page, chromium } from "playwright-core";
+import { RESULTS_DIR } from "./codeServer";
+
+export const CHROMIUM = process.env.PUNIE_CHROMIUM ?? "/usr/bin/chromium";
+
+/** Launches Debian's Chromium headless; Playwright gives every launch a fresh temporary profile. */
+export async function launchBrowser(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: [
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-quic",
+      "--no-first-run",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+    ],
+  });
+}
+
+/** Opens the workbench and waits until it is interactive. */
+export async function openWorkbench(page: Page, url: string, workspace: string): Promise<void> {
+  await page.goto(`${url}/?folder=${encodeURIComponent(workspace)}`);
+  await page.locator(".monaco-workbench .part.activitybar").waitFor({ timeout: 90_000 });
+  await page.locator(".monaco-workbench .part.statusbar").waitFor();
+}
+
+/** Clicks the Punie icon in the activity bar and returns the chat webview's frame. */
+export async function openPunieView(page: Page): Promise<FrameLocator> {
+  await page.locator('.part.activitybar [aria-label^="Punie"]').first().click();
+  const chat = page
+    .frameLocator('iframe.webview.ready[src*="extensionId=punie.punie"]')
+    .frameLocator("iframe#active-frame");
+  await chat.locator("#input").waitFor({ timeout: 60_000 });
+  return chat;
+}
+
+/** Sends a question from the chat view's input box. */
+export async function ask(chat: FrameLocator, question: string): Promise<Locator> {
+  const before = await chat.locator(".message.assistant").count();
+  await chat.locator("#input").fill(question);
+  await chat.locator("#send").click();
+  const turn = chat.locator(".message.assistant").nth(before);
+  await turn.waitFor();
+  return turn;
+}
+
+/** Waits until a turn has finished (any end state) and returns that state. */
+export async function turnEnded(turn: Locator, timeoutMs = 120_000): Promise<string> {
+  await turn.locator("xpath=self::*[@data-state!='streaming']").waitFor({ timeout: timeoutMs });
+  return (await turn.getAttribute("data-state")) ?? "";
+}
+
+/** Opens a workspace file in an editor with Quick Open. */
+export async function openFile(page: Page, relativePath: string): Promise<void> {
+  await page.locator(".part.editor").click({ position: { x: 5, y: 5 } }).catch(() => undefined);
+  await page.keyboard.press("Control+P");
+  const input = page.locator(".quick-input-widget input");
+  await input.waitFor();
+  await input.fill(relativePath);
+  await page.locator(".quick-input-list .monaco-list-row").first().waitFor();
+  await page.keyboard.press("Enter");
+  await page.locator(`.tabs-container .tab[data-resource-name="${path.basename(relativePath)}"]`).waitFor();
+}
+
+/** The visible text of the active editor (its rendered lines). */
+export async function activeEditorText(page: Page): Promise<string> {
+  return page.locator(".editor-group-container.active .monaco-editor .view-lines").innerText();
+}
+
+/** Saves a screenshot under test-results/vscode/ (for failures) and returns its path. */
+export async function saveScreenshot(page: Page, name: string): Promise<string> {
+  mkdirSync(RESULTS_DIR, { recursive: true });
+  const file = path.join(RESULTS_DIR, `${name.replace(/[^a-z0-9-]+/gi, "-")}.png`);
+  await page.screenshot({ path: file });
+  return file;
+}

@@ -55,10 +55,11 @@ describe("Punie in VS Code (code-server)", { timeout: 600_000 }, () => {
         "extensions.autoCheckUpdates": false,
         "extensions.autoUpdate": false,
         "files.autoSave": "off",
-        ...(process.env.PUNIE_E2E_FAKE === "1"
+        ...(process.env.PUNIE_E2E_FAKE
+
           ? {
               "punie.server.command": path.join(REPO, ".venv", "bin", "python"),
-              "punie.server.args": [path.join(EXTENSION_DIR, "test", "fake", "fake_server.py")],
+              "punie.server.args": [process.env.PUNIE_E2E_FAKE],
             }
           : {
               "punie.server.command": path.join(REPO, ".venv", "bin", "punie"),

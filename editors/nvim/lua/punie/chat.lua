@@ -47,6 +47,8 @@ local function create()
   vim.bo[buf].bufhidden = 'hide'
   vim.bo[buf].swapfile = false
   vim.bo[buf].filetype = 'markdown'
+  -- Tree-sitter Markdown (bundled with Neovim) highlights the fenced blocks; optional.
+  pcall(vim.treesitter.start, buf, 'markdown')
   vim.fn.prompt_setprompt(buf, PROMPT)
   vim.fn.prompt_setcallback(buf, submit)
   vim.fn.prompt_setinterrupt(buf, M.cancel)

@@ -190,3 +190,54 @@ def test_help_tags_resolve(workspace: Path, tmp_path: Path):
     found = run_scenario("help", workspace, doc=str(plugin / "doc"))
 
     assert set(found.values()) == {"punie.txt"}
+
+
+@pytest.fixture(scope="module")
+def units(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    """Facts about the plugin's plain functions, from one headless Neovim without a server."""
+    root = tmp_path_factory.mktemp("units")
+    (root / "pkg").mkdir()
+    return run_scenario("units", root, root=str(root))
+
+
+def test_server_command_is_punie_serve_from_path_without_a_project_venv(units):
+    assert units["cmd_without_venv"] == ["punie", "serve"]
+
+
+def test_server_command_prefers_the_project_venv(units):
+    assert units["cmd_with_venv"][0].endswith("/.venv/bin/punie")
+    assert units["cmd_with_venv"][1:] == ["serve"]
+
+
+def test_configured_server_command_wins(units):
+    assert units["cmd_configured"] == ["my-punie", "serve", "--log-file", "x"]
+
+
+def test_settings_are_camel_case_and_leave_unset_options_to_the_server(units):
+    assert units["default_settings"] == {"typecheckOnSave": True}
+    assert units["settings"] == {
+        "model": "m",
+        "maxTurns": 2,
+        "commands": {"autoAllow": []},
+        "typecheckOnSave": False,
+    }
+
+
+def test_a_bad_option_is_rejected_with_its_name(units):
+    assert "max_turns must be a number" in units["bad_option"]
+
+
+def test_a_refused_step_shows_its_output_and_the_permission_error(units):
+    assert units["refused_step"] == [
+        "```output",
+        "before",
+        "PermissionError: command refused by user: pytest",
+        "```",
+        "",
+    ]
+
+
+def test_ask_on_a_range_sends_the_selection_with_its_file_and_lines(units):
+    assert units["selection_question"] == (
+        "What do these do?\n\n`pkg/mod.py` lines 2-3:\n```python\nb = 2\nc = 3\n```"
+    )

@@ -67,19 +67,38 @@ command('PunieStatus', function()
   local status = require('punie').status()
   local lines = { ('Punie · workspace %s'):format(status.root) }
   if not status.running then
-    table.insert(lines, 'server: not running (starts with the first question or :checkhealth punie)')
+    table.insert(
+      lines,
+      'server: not running (starts with the first question or :checkhealth punie)'
+    )
   elseif status.server then
     local s = status.server
     table.insert(lines, ('server %s · model %s (%s)'):format(s.version, s.model, s.modelState))
-    table.insert(lines, ('sandbox %s · %d warm · %d session(s)'):format(s.sandbox.backend, s.sandbox.warm, s.sessions))
+    table.insert(
+      lines,
+      ('sandbox %s · %d warm · %d session(s)'):format(
+        s.sandbox.backend,
+        s.sandbox.warm,
+        s.sessions
+      )
+    )
   else
     table.insert(lines, 'server: ' .. tostring(status.error))
   end
   table.insert(lines, 'state: ' .. (status.busy and 'running a turn' or 'idle'))
   local u = status.last_usage
   if u then
-    table.insert(lines, ('last turn: %d prompt + %d completion tokens (%d cached) · %.0f tok/s · %d ms · %d turn(s)'):format(
-      u.promptTokens or 0, u.completionTokens or 0, u.cachedTokens or 0, u.tokensPerSecond or 0, u.totalMs or 0, u.turns or 0))
+    table.insert(
+      lines,
+      ('last turn: %d prompt + %d completion tokens (%d cached) · %.0f tok/s · %d ms · %d turn(s)'):format(
+        u.promptTokens or 0,
+        u.completionTokens or 0,
+        u.cachedTokens or 0,
+        u.tokensPerSecond or 0,
+        u.totalMs or 0,
+        u.turns or 0
+      )
+    )
   end
   vim.notify(table.concat(lines, '\n'), vim.log.levels.INFO)
 end, { desc = 'Show the Punie server, model and last usage' })

@@ -18,7 +18,11 @@ T.run(function()
   vim.cmd('PunieChat')
   local buf = vim.api.nvim_get_current_buf()
   local question = vim.env.PUNIE_TEST_QUESTION
-  vim.api.nvim_feedkeys(vim.api.nvim_replace_termcodes('A' .. question .. '<CR>', true, false, true), 'xt', false)
+  vim.api.nvim_feedkeys(
+    vim.api.nvim_replace_termcodes('A' .. question .. '<CR>', true, false, true),
+    'xt',
+    false
+  )
   T.wait(T.TURN_MS, function()
     return finished ~= nil
   end, 'the chat reply')

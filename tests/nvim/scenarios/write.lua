@@ -6,7 +6,11 @@ T.run(function()
   local path = vim.env.PUNIE_TEST_FILE
   vim.cmd.edit(path)
   local buf = vim.api.nvim_get_current_buf()
-  vim.api.nvim_feedkeys(vim.api.nvim_replace_termcodes('Goan unsaved line<Esc>', true, false, true), 'xt', false)
+  vim.api.nvim_feedkeys(
+    vim.api.nvim_replace_termcodes('Goan unsaved line<Esc>', true, false, true),
+    'xt',
+    false
+  )
   -- Close the undo block as typing in a UI would, so `u` undoes only Punie's edit.
   vim.o.undolevels = vim.o.undolevels
   local before = vim.api.nvim_buf_get_lines(buf, 0, -1, false)

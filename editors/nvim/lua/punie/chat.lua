@@ -31,13 +31,19 @@ local function submit(text)
   end
   local buf = assert(M.buf())
   if state.turn and not state.turn:is_done() then
-    vim.notify('punie: a turn is still running; <C-c> or :PunieCancel stops it', vim.log.levels.WARN)
+    vim.notify(
+      'punie: a turn is still running; <C-c> or :PunieCancel stops it',
+      vim.log.levels.WARN
+    )
     return
   end
   local writer = render.writer(buf, true)
-  state.turn = require('punie').ask(text, vim.tbl_extend('force', writer:callbacks(), {
-    root = state.root,
-  }))
+  state.turn = require('punie').ask(
+    text,
+    vim.tbl_extend('force', writer:callbacks(), {
+      root = state.root,
+    })
+  )
 end
 
 local function create()

@@ -42,7 +42,10 @@ function M.setup(opts)
     end,
   })
   for _, buf in ipairs(vim.api.nvim_list_bufs()) do
-    if vim.api.nvim_buf_is_loaded(buf) and vim.tbl_contains(config.options.filetypes, vim.bo[buf].filetype) then
+    if
+      vim.api.nvim_buf_is_loaded(buf)
+      and vim.tbl_contains(config.options.filetypes, vim.bo[buf].filetype)
+    then
       clients.attach(buf)
     end
   end

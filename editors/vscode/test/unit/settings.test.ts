@@ -1,0 +1,85 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { resolveServerCommand } from "../../src/serverCommand";
+import { selectionQuestion } from "../../src/selection";
+import { DEFAULT_AUTO_ALLOW, serverLaunchSettings, serverSettings, type SettingsReader } from "../../src/settings";
+
+function reader(values: Record<string, unknown>): SettingsReader {
+  return { get: <T>(key: string, fallback: T): T => (key in values ? (values[key] as T) : fallback) };
+}
+
+describe("settings → initializationOptions", () => {
+  it("sends the defaults and leaves the model to the server when none is set", () => {
+    assert.deepEqual(serverSettings(reader({})), {
+      maxTurns: 4,
+      commands: { autoAllow: DEFAULT_AUTO_ALLOW },
+      typecheckOnSave: true,
+    });
+  });
+
+  it("maps every punie.* setting to the server's camelCase field", () => {
+    const settings = serverSettings(
+      reader({
+        model: " /models/mine ",
+        maxTurns: 7,
+        "commands.autoAllow": ["ls", "pytest -q"],
+        "typecheck.onSave": false,
+      }),
+    );
+    assert.deepEqual(settings, {
+      model: "/models/mine",
+      maxTurns: 7,
+      commands: { autoAllow: ["ls", "pytest -q"] },
+      typecheckOnSave: false,
+    });
+  });
+
+  it("reads the server command and its arguments", () => {
+    assert.deepEqual(serverLaunchSettings(reader({})), { command: "", args: ["serve"] });
+    assert.deepEqual(serverLaunchSettings(reader({ "server.command": "/opt/punie", "server.args": ["serve", "--log-file", "x"] })), {
+      command: "/opt/punie",
+      args: ["serve", "--log-file", "x"],
+    });
+  });
+});
+
+describe("finding the server program", () => {
+  const exists = (files: string[]) => (file: string) => files.includes(file);
+
+  it("uses the configured command first", () => {
+    const resolved = resolveServerCommand("/opt/punie", ["serve"], ["/ws"], "/usr/bin", exists(["/opt/punie", "/ws/.venv/bin/punie"]));
+    assert.deepEqual(resolved, { command: "/opt/punie", args: ["serve"], found: true });
+  });
+
+  it("prefers the workspace's .venv over PATH", () => {
+    const resolved = resolveServerCommand("", ["serve"], ["/ws"], "/usr/bin", exists(["/ws/.venv/bin/punie", "/usr/bin/punie"]));
+    assert.equal(resolved.command, "/ws/.venv/bin/punie");
+  });
+
+  it("falls back to punie on PATH", () => {
+    const resolved = resolveServerCommand("", ["serve"], ["/ws"], "/a:/usr/bin", exists(["/usr/bin/punie"]));
+    assert.deepEqual(resolved, { command: "/usr/bin/punie", args: ["serve"], found: true });
+  });
+
+  it("reports a program it cannot find, naming what it would try", () => {
+    assert.deepEqual(resolveServerCommand("", ["serve"], ["/ws"], "/usr/bin", exists([])), {
+      command: "punie",
+      args: ["serve"],
+      found: false,
+    });
+    assert.equal(resolveServerCommand("/nope/punie", [], [], "", exists([])).found, false);
+  });
+});
+
+describe("asking about a selection", () => {
+  it("sends the question with the file, the line range and the code", () => {
+    const message = selectionQuestion("What does this do?", {
+      path: "lantern/labels.py",
+      languageId: "python",
+      startLine: 1,
+      endLine: 2,
+      text: "def f():\n    pass",
+    });
+    assert.equal(message, "What does this do?\n\nIn lantern/labels.py, lines 1-2:\n```python\ndef f():\n    pass\n```");
+  });
+});

@@ -24,7 +24,11 @@ import {
 } from "./workbench";
 
 const VSIX = path.join(EXTENSION_DIR, `punie-${JSON.parse(readFileSync(path.join(EXTENSION_DIR, "package.json"), "utf8")).version}.vsix`);
-const SCREENSHOT = path.join(REPO, "docs", "images", "vscode-chat.png");
+/** The screenshot the READMEs show (repository docs and the extension's own page). */
+const SCREENSHOTS = [
+  path.join(REPO, "docs", "images", "vscode-chat.png"),
+  path.join(EXTENSION_DIR, "media", "vscode-chat.png"),
+];
 
 let server: CodeServer;
 let browser: Browser;
@@ -97,7 +101,9 @@ describe("Punie in VS Code (code-server)", { timeout: 600_000 }, () => {
       assert.match(await step.locator(".step-code").innerText(), /read_file\("README\.md"\)/);
       assert.match(await turn.locator(".usage").innerText(), /tok\/s/);
       if (process.env.PUNIE_UPDATE_SCREENSHOT === "1") {
-        await page.screenshot({ path: SCREENSHOT });
+        for (const file of SCREENSHOTS) {
+          await page.screenshot({ path: file });
+        }
       }
     });
   });

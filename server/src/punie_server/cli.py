@@ -11,7 +11,9 @@ from collections.abc import Callable, Sequence
 from punie_server import __version__
 
 # (name, help, module that defines ``add_arguments(parser)`` and ``run(args) -> int``)
-SUBCOMMANDS: list[tuple[str, str, str]] = []
+SUBCOMMANDS: list[tuple[str, str, str]] = [
+    ("train", "Generate verified data and train a model.", "punie_server.train_cli"),
+]
 
 
 def build_parser() -> argparse.ArgumentParser:

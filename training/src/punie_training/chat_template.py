@@ -5,8 +5,8 @@ and to the server: ``<|im_start|>role\\n…<|im_end|>`` turns, the tool list ins
 the system turn, assistant tool calls as
 ``<tool_call>\\n<function=NAME>\\n<parameter=ARG>\\nVALUE\\n</parameter>\\n</function>\\n</tool_call>``
 and tool results as ``<tool_response>`` blocks in a user turn. The boilerplate that
-Qwen3-Coder adds around the tool list is cut to one line, because every token of the
-system turn is paid by every example a tiny model is trained on.
+Qwen3-Coder adds around the tool list is cut short and the list is one line, because
+every token of the system turn is paid by every example a tiny model is trained on.
 """
 
 from functools import cache
@@ -30,32 +30,33 @@ CHAT_TEMPLATE = """\
         {{- system_message }}
     {%- endif %}
     {%- if tools | length > 0 %}
+        {#- One line per tool: the tool list costs a tiny model only a few tokens. #}
         {{- "\\n\\n# Tools\\n<tools>" }}
         {%- for tool in tools %}
             {%- if tool.function is defined %}
                 {%- set tool = tool.function %}
             {%- endif %}
-            {{- "\\n<function>\\n<name>" ~ tool.name ~ "</name>" }}
+            {{- "<function><name>" ~ tool.name ~ "</name>" }}
             {%- if tool.description is defined %}
-                {{- "\\n<description>" ~ (tool.description | trim) ~ "</description>" }}
+                {{- "<description>" ~ (tool.description | trim) ~ "</description>" }}
             {%- endif %}
-            {{- "\\n<parameters>" }}
+            {{- "<parameters>" }}
             {%- if tool.parameters is defined and tool.parameters.properties is defined %}
                 {%- for name, fields in tool.parameters.properties | items %}
-                    {{- "\\n<parameter>\\n<name>" ~ name ~ "</name>" }}
+                    {{- "<parameter><name>" ~ name ~ "</name>" }}
                     {%- if fields.type is defined %}
-                        {{- "\\n<type>" ~ fields.type ~ "</type>" }}
+                        {{- "<type>" ~ fields.type ~ "</type>" }}
                     {%- endif %}
                     {%- if fields.description is defined %}
-                        {{- "\\n<description>" ~ (fields.description | trim) ~ "</description>" }}
+                        {{- "<description>" ~ (fields.description | trim) ~ "</description>" }}
                     {%- endif %}
-                    {{- "\\n</parameter>" }}
+                    {{- "</parameter>" }}
                 {%- endfor %}
             {%- endif %}
-            {{- "\\n</parameters>\\n</function>" }}
+            {{- "</parameters></function>" }}
         {%- endfor %}
-        {{- "\\n</tools>\\nTo call a function reply with:\\n<tool_call>\\n<function=NAME>\\n" }}
-        {{- "<parameter=ARG>\\nVALUE\\n</parameter>\\n</function>\\n</tool_call>" }}
+        {{- "</tools>\\nTo call a function reply with <tool_call>, <function=NAME>, " }}
+        {{- "<parameter=ARG> VALUE </parameter>, </function>, </tool_call>, one per line." }}
     {%- endif %}
     {{- "<|im_end|>\\n" }}
 {%- endif %}

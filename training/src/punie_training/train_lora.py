@@ -74,7 +74,8 @@ def train_lora(out_dir: Path, preset: LoraPreset, *, command: str) -> ModelCard:
     seconds["data"] = time.perf_counter() - started
 
     mark = time.perf_counter()
-    model, tokenizer, config = load(preset.model, return_config=True)
+    loaded: Any = load(preset.model, return_config=True)
+    model, tokenizer, config = loaded
     model.freeze()
     adapter_config = _adapter_config(preset)
     linear_to_lora_layers(model, preset.num_layers, adapter_config["lora_parameters"])

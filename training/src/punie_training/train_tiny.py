@@ -45,16 +45,17 @@ def data_dir_for(out_dir: Path) -> Path:
 
 def parameter_count(model: Any) -> int:
     """Number of parameters of an mlx model."""
-    from mlx.utils import tree_flatten
+    from mlx_lm.utils import get_total_parameters
 
-    return sum(v.size for _, v in tree_flatten(model.parameters()))
+    return get_total_parameters(model)
 
 
 def run_decode_check(model_dir: Path, examples: list[Example]) -> Any:
     """The held-out decode check on the saved model, loaded back the way the server loads it."""
     import mlx_lm
 
-    model, tokenizer = mlx_lm.load(str(model_dir))
+    loaded: Any = mlx_lm.load(str(model_dir))
+    model, tokenizer = loaded
     with progress_bar() as bar:
         task = bar.add_task("decode check on the test split", total=len(examples))
         return decode_check(model, tokenizer, examples, advance=lambda: bar.advance(task))

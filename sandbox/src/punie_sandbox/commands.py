@@ -1,0 +1,109 @@
+"""Running workspace commands: argv lists, no shell, allowlist, timeout, output cap."""
+
+import asyncio
+import contextlib
+import os
+import signal
+from collections.abc import Sequence
+from pathlib import Path
+
+from punie_sandbox.models import CommandResult
+
+DEFAULT_ALLOW: tuple[str, ...] = (
+    "ls",
+    "find",
+    "grep",
+    "wc",
+    "cat",
+    "head",
+    "tail",
+    "git status",
+    "git diff",
+    "git log",
+    "ty",
+    "ruff",
+)
+
+# Only what programs need to run; nothing from the caller's environment leaks through.
+_KEPT_ENV = ("PATH", "LANG", "LC_ALL", "TERM")
+
+
+def is_allowed(argv: Sequence[str], allow: Sequence[str]) -> bool:
+    """Whether ``argv`` starts with one of the allowlist entries (words compared exactly).
+
+    An entry like ``"git status"`` matches ``["git", "status", "-s"]`` but not
+    ``["git", "push"]``.
+    """
+    for entry in allow:
+        words = entry.split()
+        if words and list(argv[: len(words)]) == words:
+            return True
+    return False
+
+
+def scrubbed_env() -> dict[str, str]:
+    """A minimal environment for child programs: PATH and locale, no secrets."""
+    env = {key: os.environ[key] for key in _KEPT_ENV if key in os.environ}
+    env.setdefault("PATH", "/usr/local/bin:/usr/bin:/bin")
+    env.setdefault("LANG", "C.UTF-8")
+    env["NO_COLOR"] = "1"
+    return env
+
+
+async def run_argv(
+    argv: list[str],
+    cwd: Path,
+    *,
+    timeout_s: float = 30.0,
+    max_output_bytes: int = 65536,
+) -> CommandResult:
+    """Run ``argv`` (no shell) in ``cwd`` with a scrubbed environment.
+
+    stdout and stderr are combined and capped at ``max_output_bytes``; on timeout the
+    whole process group is killed and ``TimeoutError`` is raised. A missing program
+    raises ``FileNotFoundError``.
+    """
+    if not argv:
+        raise ValueError("empty command")
+    proc = await asyncio.create_subprocess_exec(
+        *argv,
+        cwd=cwd,
+        env=scrubbed_env(),
+        stdin=asyncio.subprocess.DEVNULL,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.STDOUT,
+        start_new_session=True,
+    )
+    assert proc.stdout is not None
+    try:
+        async with asyncio.timeout(timeout_s):
+            output, truncated = await _read_capped(proc.stdout, max_output_bytes)
+            await proc.wait()
+    except TimeoutError:
+        raise TimeoutError(f"command timed out after {timeout_s:g} s: {' '.join(argv)}") from None
+    finally:
+        _kill_group(proc.pid)
+        if proc.returncode is None:
+            await proc.wait()
+    return CommandResult(
+        exit_code=proc.returncode if proc.returncode is not None else -1,
+        output=output.decode("utf-8", "replace"),
+        truncated=truncated,
+    )
+
+
+async def _read_capped(stream: asyncio.StreamReader, cap: int) -> tuple[bytes, bool]:
+    chunks: list[bytes] = []
+    size = 0
+    while chunk := await stream.read(65536):
+        if size + len(chunk) > cap:
+            chunks.append(chunk[: cap - size])
+            return b"".join(chunks), True
+        chunks.append(chunk)
+        size += len(chunk)
+    return b"".join(chunks), False
+
+
+def _kill_group(pgid: int) -> None:
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(pgid, signal.SIGKILL)

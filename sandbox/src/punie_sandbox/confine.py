@@ -1,0 +1,75 @@
+"""Private root filesystem for the namespaces backend, built with mount(2) via ctypes.
+
+Runs inside the worker, which ``unshare`` started in fresh mount, pid, network, ipc
+and uts namespaces (plus a user namespace when not root). It builds a tmpfs root that
+holds only read-only binds of the Python install and the worker's packages, an empty
+working directory and a private ``/tmp``, then pivots into it and detaches the old
+root, so nothing else of the host filesystem stays reachable.
+"""
+
+import ctypes
+import os
+import platform
+from typing import Any
+
+MS_RDONLY = 1
+MS_NOSUID = 2
+MS_NODEV = 4
+MS_REMOUNT = 32
+MS_BIND = 4096
+MS_REC = 16384
+MS_PRIVATE = 1 << 18
+MNT_DETACH = 2
+STAGING = "/tmp"
+SYS_PIVOT_ROOT = {"x86_64": 155, "aarch64": 41}
+
+_libc = ctypes.CDLL(None, use_errno=True)
+
+
+def _check(result: int, what: str) -> None:
+    if result != 0:
+        errno = ctypes.get_errno()
+        raise OSError(errno, f"{what}: {os.strerror(errno)}")
+
+
+def _mount(source: str | None, target: str, fstype: str | None, flags: int, data: str | None):
+    encode = lambda text: None if text is None else text.encode()  # noqa: E731
+    _check(
+        _libc.mount(encode(source), encode(target), encode(fstype), flags, encode(data)),
+        f"mount {source} on {target}",
+    )
+
+
+def _bind_read_only(source: str, target: str) -> None:
+    if os.path.isdir(source):
+        os.makedirs(target, exist_ok=True)
+    else:
+        os.makedirs(os.path.dirname(target), exist_ok=True)
+        open(target, "a").close()
+    _mount(source, target, None, MS_BIND | MS_REC, None)
+    # A remount may not clear flags the kernel locked on the source mount; keep them.
+    locked = os.statvfs(target).f_flag & (MS_NOSUID | MS_NODEV | 8)  # 8 = noexec
+    _mount(None, target, None, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | locked, None)
+
+
+def enter_private_root(spec: dict[str, Any]) -> None:
+    """Pivot into a new root holding only ``spec["binds"]`` ([source, target] pairs).
+
+    ``spec["symlinks"]`` are [target, link] pairs to create, ``spec["dirs"]`` empty
+    directories (the working directory).
+    """
+    _mount(None, "/", None, MS_REC | MS_PRIVATE, None)
+    _mount("tmpfs", STAGING, "tmpfs", MS_NOSUID | MS_NODEV, "size=1m,mode=0755")
+    for source, target in spec["binds"]:
+        _bind_read_only(source, STAGING + target)
+    for target, link in spec["symlinks"]:
+        os.symlink(target, STAGING + link)
+    for directory in [*spec["dirs"], "/tmp", "/.old"]:
+        os.makedirs(STAGING + directory, exist_ok=True)
+    os.chdir(STAGING)
+    _check(_libc.syscall(SYS_PIVOT_ROOT[platform.machine()], b".", b".old"), "pivot_root")
+    os.chdir("/")
+    _check(_libc.umount2(b"/.old", MNT_DETACH), "umount old root")
+    os.rmdir("/.old")
+    _mount("tmpfs", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, "size=16m,mode=1777")
+    _mount(None, "/", None, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV, None)

@@ -1,0 +1,80 @@
+"""A host for standalone use: callbacks confined to one workspace directory."""
+
+import os
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+
+from punie_sandbox.commands import DEFAULT_ALLOW, is_allowed, run_argv
+from punie_sandbox.models import TypeCheckResult
+from punie_sandbox.paths import resolve_inside
+from punie_sandbox.typecheck import run_ty
+
+
+class LocalHost:
+    """Serves a snippet's callbacks from the files and programs of ``workspace``.
+
+    Every path is resolved (symlinks too) inside the workspace, writes are atomic
+    (temporary file + rename), and commands run without a shell, only when their
+    first words match an entry of ``allow``.
+    """
+
+    def __init__(
+        self,
+        workspace: Path,
+        *,
+        allow: Sequence[str] = DEFAULT_ALLOW,
+        command_timeout_s: float = 30,
+        max_output_bytes: int = 65536,
+    ) -> None:
+        self.workspace = Path(workspace).resolve()
+        self.allow = tuple(allow)
+        self.command_timeout_s = command_timeout_s
+        self.max_output_bytes = max_output_bytes
+
+    async def read_file(self, path: str) -> str:
+        """Return the text of ``path`` inside the workspace."""
+        target = resolve_inside(self.workspace, path)
+        if target.is_dir():
+            raise IsADirectoryError(f"is a directory: {path}")
+        if not target.exists():
+            raise FileNotFoundError(f"no such file: {path}")
+        return target.read_text(encoding="utf-8", errors="replace")
+
+    async def write_file(self, path: str, content: str) -> None:
+        """Atomically replace (or create) ``path`` inside the workspace with ``content``."""
+        target = resolve_inside(self.workspace, path)
+        if target == self.workspace or target.is_dir():
+            raise IsADirectoryError(f"is a directory: {path}")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        # The parent may have been created through a path we already checked; check again
+        # after mkdir in case a symlink appeared in between.
+        resolve_inside(self.workspace, str(target.parent.relative_to(self.workspace)))
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as handle:
+                handle.write(content)
+            os.replace(tmp, target)
+        except BaseException:
+            os.unlink(tmp)
+            raise
+
+    async def run_command(self, command: str, args: list[str] | None = None) -> str:
+        """Run an allowed program in the workspace; ``[exit N]`` marks a failure."""
+        argv = [command, *(args or [])]
+        if not is_allowed(argv, self.allow):
+            raise PermissionError(f"command not allowed: {' '.join(argv)}")
+        done = await run_argv(
+            argv,
+            self.workspace,
+            timeout_s=self.command_timeout_s,
+            max_output_bytes=self.max_output_bytes,
+        )
+        output = done.output + ("\n[output truncated]" if done.truncated else "")
+        if done.exit_code != 0:
+            output += f"\n[exit {done.exit_code}]"
+        return output
+
+    async def typecheck(self, path: str = ".") -> TypeCheckResult:
+        """Type-check ``path`` inside the workspace with ty."""
+        return await run_ty(self.workspace, path)

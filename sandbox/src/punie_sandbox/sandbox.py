@@ -1,0 +1,259 @@
+"""``Sandbox``: runs snippets in isolated worker processes taken from a warm pool."""
+
+import asyncio
+import contextlib
+import time
+from typing import Any
+
+from pydantic import BaseModel
+
+from punie_sandbox import gate
+from punie_sandbox.host import Host
+from punie_sandbox.isolation import RLIMITS_ONLY_WARNING, Backend, choose
+from punie_sandbox.models import CallRecord, ExecResult, KillReason, Limits, SnippetError
+from punie_sandbox.process import WorkerProcess, WorkerStartError
+from punie_sandbox.wire import Call, Done, ProtocolError, Ready
+
+PROTOCOL_ERROR = "SandboxProtocolError"
+# Largest repr of a callback argument kept in the call record.
+MAX_RECORDED_ARG = 200
+
+
+class Sandbox:
+    """Runs model-written snippets, one fresh isolated worker process per snippet.
+
+    ``warm`` workers are started ahead of time so ``run`` rarely waits for start-up;
+    the pool refills in the background. Use as ``async with Sandbox() as sb`` or call
+    ``aclose()``; either way no worker process outlives the sandbox.
+    """
+
+    def __init__(
+        self,
+        limits: Limits = Limits(),  # noqa: B008 (never mutated; the documented default)
+        *,
+        backend: str | None = None,
+        warm: int = 2,
+    ) -> None:
+        self.limits = limits
+        self._backend: Backend = choose(backend)
+        self._target = warm
+        self._spares: list[WorkerProcess] = []
+        self._starting = 0
+        self._busy: set[WorkerProcess] = set()
+        self._tasks: set[asyncio.Task[Any]] = set()
+        self._closed = False
+        self._spare_ready = asyncio.Condition()
+
+    @property
+    def backend(self) -> Backend:
+        """The isolation backend in use."""
+        return self._backend
+
+    @property
+    def warm(self) -> int:
+        """How many spare workers are ready right now."""
+        return sum(w.alive for w in self._spares)
+
+    @property
+    def warning(self) -> str | None:
+        """A loud warning when snippets run without OS isolation, else None."""
+        return RLIMITS_ONLY_WARNING if self._backend == "rlimits-only" else None
+
+    async def __aenter__(self) -> "Sandbox":
+        self._refill()
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.aclose()
+
+    async def wait_warm(self, count: int | None = None) -> None:
+        """Wait until ``count`` (default: the pool size) spares are ready."""
+        wanted = self._target if count is None else count
+        self._refill()
+        async with self._spare_ready:
+            await self._spare_ready.wait_for(lambda: self.warm >= wanted or self._closed)
+
+    async def run(self, code: str, host: Host) -> ExecResult:
+        """Run ``code`` in a fresh worker; its callbacks are served by ``host``."""
+        refused = gate.check(code)
+        if refused is not None:
+            return ExecResult(ok=False, error=refused)
+        return await self._run(code, host)
+
+    async def _run(self, code: str, host: Host) -> ExecResult:
+        # Lower level than ``run``: no AST gate. Tests use it to show that the OS
+        # isolation holds for code the gate would have refused.
+        if self._closed:
+            raise RuntimeError("the sandbox is closed")
+        started = time.perf_counter()
+        try:
+            worker = await self._take()
+        except WorkerStartError as exc:
+            return ExecResult(ok=False, error=SnippetError(type="SandboxError", message=str(exc)))
+        self._busy.add(worker)
+        calls: list[CallRecord] = []
+        try:
+            outcome = await self._drive(worker, code, host, calls)
+        finally:
+            worker.drain_stdout()
+            worker.kill()  # synchronous: nothing survives, even on cancellation
+            self._busy.discard(worker)
+            self._background(worker.reap())
+            self._refill()  # after the snippet, so start-up work never slows it down
+        result, error, killed = outcome
+        if worker.overflowed.is_set():
+            killed = "output"
+            error = SnippetError(
+                type="OutputLimitExceeded",
+                message=f"output exceeded {self.limits.max_output_bytes} bytes; worker killed",
+            )
+        elif error is not None and error.type == "MemoryError":
+            killed = "memory"
+        return ExecResult(
+            ok=error is None and killed is None,
+            stdout=worker.stdout(),
+            result=result,
+            error=error,
+            killed=killed,
+            duration_ms=(time.perf_counter() - started) * 1000,
+            calls=calls,
+        )
+
+    async def _drive(
+        self, worker: WorkerProcess, code: str, host: Host, calls: list[CallRecord]
+    ) -> tuple[str | None, SnippetError | None, KillReason | None]:
+        session = asyncio.ensure_future(self._session(worker, code, host, calls))
+        overflow = asyncio.ensure_future(worker.overflowed.wait())
+        try:
+            done, _ = await asyncio.wait(
+                {session, overflow},
+                timeout=self.limits.timeout_s,
+                return_when=asyncio.FIRST_COMPLETED,
+            )
+        finally:
+            for task in (session, overflow):
+                task.cancel()
+        if session in done:
+            return session.result()
+        if overflow in done:
+            return None, None, "output"
+        message = f"snippet ran longer than {self.limits.timeout_s:g} s; worker killed"
+        return None, SnippetError(type="TimeoutError", message=message), "timeout"
+
+    async def _session(
+        self, worker: WorkerProcess, code: str, host: Host, calls: list[CallRecord]
+    ) -> tuple[str | None, SnippetError | None, KillReason | None]:
+        try:
+            await worker.send({"kind": "run", "code": code})
+            while True:
+                message = await worker.receive()
+                if isinstance(message, Done):
+                    return message.result, message.error, None
+                if isinstance(message, Ready):
+                    raise ProtocolError("worker sent 'ready' twice")
+                await worker.send(await self._serve(message, host, calls))
+        except ProtocolError as exc:
+            worker.kill()
+            return None, SnippetError(type=PROTOCOL_ERROR, message=str(exc)), None
+        except (asyncio.IncompleteReadError, ConnectionError):
+            # The worker died without reporting: a crash, a CPU-limit kill or a memory kill.
+            worker.kill()
+            await worker.reap()
+            return None, *_death(worker)
+
+    async def _serve(self, call: Call, host: Host, calls: list[CallRecord]) -> dict[str, Any]:
+        started = time.perf_counter()
+        try:
+            value = await getattr(host, call.tool)(**call.args)
+            reply: dict[str, Any] = {"ok": True, "value": _plain(value)}
+        except Exception as exc:  # any host failure goes back to the snippet, typed
+            reply = {"ok": False, "error": {"type": type(exc).__name__, "message": str(exc)}}
+        calls.append(
+            CallRecord(
+                tool=call.tool,
+                args={k: _recorded(v) for k, v in call.args.items()},
+                ok=reply["ok"],
+                duration_ms=(time.perf_counter() - started) * 1000,
+            )
+        )
+        return reply
+
+    async def _take(self) -> WorkerProcess:
+        while self._spares:
+            worker = self._spares.pop(0)
+            if worker.alive:
+                return worker
+            self._background(worker.reap())
+        self._refill()
+        worker = WorkerProcess(self._backend, self.limits)
+        self._busy.add(worker)
+        try:
+            await worker.start()
+        finally:
+            self._busy.discard(worker)
+        return worker
+
+    def _refill(self) -> None:
+        while not self._closed and len(self._spares) + self._starting < self._target:
+            self._starting += 1
+            self._background(self._add_spare())
+
+    async def _add_spare(self) -> None:
+        worker = WorkerProcess(self._backend, self.limits)
+        self._busy.add(worker)
+        try:
+            await worker.start()
+        except WorkerStartError:
+            return  # the next run() starts its own worker and reports the failure
+        finally:
+            self._starting -= 1
+            self._busy.discard(worker)
+        if self._closed:
+            worker.kill()
+            await worker.reap()
+            return
+        self._spares.append(worker)
+        async with self._spare_ready:
+            self._spare_ready.notify_all()
+
+    def _background(self, coro: Any) -> None:
+        task = asyncio.ensure_future(coro)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def aclose(self) -> None:
+        """Kill every worker (spare, starting or running) and wait until all are gone."""
+        self._closed = True
+        workers = [*self._spares, *self._busy]
+        self._spares.clear()
+        for worker in workers:
+            worker.kill()
+        for task in list(self._tasks):
+            task.cancel()
+        with contextlib.suppress(BaseException):
+            await asyncio.gather(*self._tasks, return_exceptions=True)
+        for worker in workers:
+            worker.kill()
+            await worker.reap()
+        async with self._spare_ready:
+            self._spare_ready.notify_all()
+
+
+def _death(worker: WorkerProcess) -> tuple[SnippetError, KillReason | None]:
+    how = worker.exit_description()
+    if "SIGKILL" in how or "SIGXCPU" in how:
+        # The kernel enforces RLIMIT_CPU with SIGXCPU, then SIGKILL.
+        return SnippetError(type="TimeoutError", message=f"CPU time limit reached ({how})"), (
+            "timeout"
+        )
+    return SnippetError(type="SandboxError", message=f"worker died ({how})"), None
+
+
+def _plain(value: Any) -> Any:
+    return value.model_dump(mode="json") if isinstance(value, BaseModel) else value
+
+
+def _recorded(value: Any) -> Any:
+    if isinstance(value, str) and len(value) > MAX_RECORDED_ARG:
+        return value[:MAX_RECORDED_ARG] + "…"
+    return value

@@ -1,0 +1,78 @@
+"""The callback pipe between the host and a worker: length-prefixed JSON frames.
+
+Each frame is a 4-byte big-endian length followed by that many bytes of UTF-8 JSON.
+The worker side (inside the sandbox) only packs and unpacks frames; the host side
+validates every frame it receives with the pydantic models below and treats anything
+else as a protocol violation.
+"""
+
+import json
+import struct
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
+
+from punie_sandbox.models import SnippetError, ToolName
+
+HEADER = struct.Struct(">I")
+# Large enough for any workspace file a snippet should handle, small enough that a
+# hostile worker cannot make the host buffer gigabytes.
+MAX_FRAME_BYTES = 16 * 1024 * 1024
+
+
+class ProtocolError(Exception):
+    """A worker broke the callback protocol (garbage, oversized or unexpected frame)."""
+
+
+def pack(message: dict[str, Any]) -> bytes:
+    """One frame holding ``message``."""
+    body = json.dumps(message, separators=(",", ":")).encode()
+    if len(body) > MAX_FRAME_BYTES:
+        raise ValueError(f"message of {len(body)} bytes exceeds the {MAX_FRAME_BYTES} byte limit")
+    return HEADER.pack(len(body)) + body
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Ready(_Strict):
+    """The worker has imported everything and waits for its snippet."""
+
+    kind: Literal["ready"]
+
+
+class Call(_Strict):
+    """The snippet called a tool."""
+
+    kind: Literal["call"]
+    tool: ToolName
+    args: dict[str, Any]
+
+
+class Done(_Strict):
+    """The snippet finished (normally or with an exception)."""
+
+    kind: Literal["done"]
+    result: str | None = None
+    error: SnippetError | None = None
+
+
+WorkerMessage = Annotated[Ready | Call | Done, Field(discriminator="kind")]
+_WORKER_MESSAGE: TypeAdapter[Ready | Call | Done] = TypeAdapter(WorkerMessage)
+
+
+def parse_worker_message(body: bytes) -> Ready | Call | Done:
+    """Validate one frame body from a worker; raise ``ProtocolError`` if it is not valid."""
+    try:
+        return _WORKER_MESSAGE.validate_json(body)
+    except ValueError as exc:
+        raise ProtocolError(f"invalid frame from worker: {str(exc)[:300]}") from None
+
+
+def frame_length(header: bytes) -> int:
+    """The body length announced by a frame header; oversized frames are a violation."""
+    (length,) = HEADER.unpack(header)
+    if length > MAX_FRAME_BYTES:
+        raise ProtocolError(f"frame of {length} bytes exceeds the {MAX_FRAME_BYTES} byte limit")
+    return length

@@ -19,7 +19,7 @@ from punie_training.generate import Draft, intent_named
 from punie_training.schema import Example, tool_message
 
 LIMITS = Limits(timeout_s=20.0, memory_mb=512)
-CONCURRENCY = 2
+CONCURRENCY = 3
 
 
 async def run_in_fixture(sandbox: Any, code: str, fixture_seed: int) -> ExecResult:

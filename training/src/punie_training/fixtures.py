@@ -145,7 +145,7 @@ def _broken_module(rng: random.Random) -> str:
 def _test_module(rng: random.Random, package: str, module: str) -> str:
     tests = [f"from {package} import {module}\n"]
     for index in range(rng.randint(1, 4)):
-        tests.append(f"def test_{module}_{index}():\n    assert {module}\n")
+        tests.append(f"def test_{module}_{index}():\n    assert {module}.__name__\n")
     return "\n\n".join(tests)
 
 

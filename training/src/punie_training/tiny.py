@@ -27,7 +27,7 @@ class TinySize(BaseModel):
     head_dim: int = 64
     intermediate: int = 768
     vocab: int = 2048
-    max_seq: int = 512
+    max_seq: int = 4096
 
 
 def model_config(size: TinySize, vocab_size: int) -> dict[str, Any]:

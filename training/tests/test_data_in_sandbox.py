@@ -1,0 +1,49 @@
+"""The data stage executes every tool example in the real sandbox and counts failures."""
+
+import asyncio
+import json
+
+from punie_training.data import build_data
+from punie_training.dataset import DataReport, read_examples
+from punie_training.execute import execute_drafts
+from punie_training.generate import plan_tool_drafts
+from punie_training.intents import INTENTS
+
+
+def test_a_small_data_run_executes_every_tool_example_in_the_sandbox(tmp_path):
+    report = build_data(tmp_path, seed=5, tool_examples=len(INTENTS), direct_examples=4)
+    totals = report.totals()
+    tool_counts = [c for c in report.categories.values() if c.kind != "direct"]
+    assert all(c.executed == c.generated - c.eval_guarded for c in tool_counts)
+    assert all(c.kept + c.failed == c.executed for c in tool_counts)
+    assert totals["kept"] == sum(report.split_sizes.values())
+    saved = json.loads((tmp_path / "report.json").read_text())
+    assert saved["data_hash"] == report.data_hash
+
+
+def test_kept_tool_examples_carry_the_real_output_and_an_answer_built_from_it(tmp_path):
+    build_data(tmp_path, seed=6, tool_examples=len(INTENTS), direct_examples=0)
+    for example in read_examples(tmp_path / "examples.jsonl"):
+        assert example.tool_output
+        first_fact = example.tool_output.splitlines()[0]
+        assert first_fact in example.answer or example.category in {
+            "write_file",
+            "read_or_create_config",
+        }
+
+
+def test_a_snippet_that_fails_is_dropped_and_counted():
+    draft = plan_tool_drafts(0, 1)[0].model_copy(update={"code": 'read_file("missing.txt")'})
+    report = DataReport(seed=0)
+    kept = asyncio.run(execute_drafts([draft], report))
+    assert kept == []
+    assert report.categories[draft.category].failed == 1
+    assert "FileNotFoundError" in report.failures[0]
+
+
+def test_the_typecheck_fix_workflow_really_removes_the_errors(tmp_path):
+    drafts = [d for d in plan_tool_drafts(0, len(INTENTS)) if d.category == "typecheck_fix"]
+    kept = asyncio.run(execute_drafts(drafts, DataReport(seed=0)))
+    assert kept[0].tool_output is not None
+    assert kept[0].tool_output.endswith("errors before, 0 after")
+    assert not kept[0].tool_output.startswith("0 ")

@@ -5,15 +5,9 @@
  */
 import { randomBytes, randomUUID } from "node:crypto";
 import * as vscode from "vscode";
-import { type LanguageClient, ProgressType } from "vscode-languageclient/node";
+import { type LanguageClient, ProgressType, WorkDoneProgress } from "vscode-languageclient/node";
 import { type HostMessage, parseWebviewMessage } from "./messages";
-import {
-  CHAT,
-  type ChatParams,
-  type ChatResult,
-  parseChatProgress,
-  RESET,
-} from "./protocol";
+import { CHAT, type ChatParams, type ChatResult, parseChatProgress, RESET } from "./protocol";
 
 export const VIEW_ID = "punie.chat";
 
@@ -61,7 +55,8 @@ export class ChatViewProvider implements vscode.WebviewViewProvider {
 
   constructor(
     private readonly extensionUri: vscode.Uri,
-    private readonly client: () => LanguageClient | undefined,
+    /** The running client, once any (re)start in progress has finished. */
+    private readonly client: () => Promise<LanguageClient | undefined>,
     private readonly output: vscode.OutputChannel,
     private readonly onTurnEnd: () => void,
   ) {}
@@ -97,7 +92,7 @@ export class ChatViewProvider implements vscode.WebviewViewProvider {
     const sessionId = this.sessionId;
     this.sessionId = undefined;
     this.post({ type: "cleared" });
-    const client = this.client();
+    const client = await this.client();
     if (sessionId !== undefined && client?.isRunning()) {
       try {
         await client.sendRequest(RESET, { sessionId });
@@ -151,30 +146,48 @@ export class ChatViewProvider implements vscode.WebviewViewProvider {
       void vscode.window.showInformationMessage("Punie is still answering; press Stop first.");
       return;
     }
-    const client = this.client();
-    this.post({ type: "user", text });
-    this.post({ type: "turnStart" });
-    if (client === undefined || !client.isRunning()) {
-      this.post({
-        type: "turnFailed",
-        message: "The Punie server is not running. Run “Punie: Restart Server” or see the Punie output.",
-      });
-      return;
-    }
     const running = new vscode.CancellationTokenSource();
     this.running = running;
-    const token = randomUUID();
-    const progress = client.onProgress(CHAT_PROGRESS, token, (value: unknown) => {
-      const parsed = parseChatProgress(value);
-      if (parsed !== undefined) {
-        this.post({ type: "progress", progress: parsed });
-      }
-    });
-    const params: ChatParams = { message: text, partialResultToken: token };
-    if (this.sessionId !== undefined) {
-      params.sessionId = this.sessionId;
-    }
+    this.post({ type: "user", text });
+    this.post({ type: "turnStart" });
+    const subscriptions: vscode.Disposable[] = [];
     try {
+      const client = await this.client();
+      if (client === undefined || !client.isRunning()) {
+        this.post({
+          type: "turnFailed",
+          message: "The Punie server is not running. Run “Punie: Restart Server” or see the Punie output.",
+        });
+        return;
+      }
+      const token = randomUUID();
+      subscriptions.push(
+        client.onProgress(CHAT_PROGRESS, token, (value: unknown) => {
+          const parsed = parseChatProgress(value);
+          if (parsed !== undefined) {
+            this.post({ type: "progress", progress: parsed });
+          }
+        }),
+      );
+      const workToken = randomUUID();
+      // "Thinking…", "Running code…": shown in the turn while it runs.
+      subscriptions.push(
+        client.onProgress(WorkDoneProgress.type, workToken, (value) => {
+          const activity =
+            value.kind === "begin"
+              ? (value.message ?? value.title)
+              : value.kind === "report"
+                ? value.message
+                : "";
+          if (activity !== undefined) {
+            this.post({ type: "activity", text: activity });
+          }
+        }),
+      );
+      const params: ChatParams = { message: text, partialResultToken: token, workDoneToken: workToken };
+      if (this.sessionId !== undefined) {
+        params.sessionId = this.sessionId;
+      }
       const result = await client.sendRequest<ChatResult>(CHAT, params, running.token);
       this.sessionId = result.sessionId;
       this.post({ type: "turnEnd", result });
@@ -187,7 +200,7 @@ export class ChatViewProvider implements vscode.WebviewViewProvider {
         this.post({ type: "turnFailed", message: `Punie could not answer: ${message}` });
       }
     } finally {
-      progress.dispose();
+      subscriptions.forEach((subscription) => subscription.dispose());
       running.dispose();
       this.running = undefined;
       this.onTurnEnd();

@@ -10,35 +10,55 @@ import { selectionQuestion } from "./selection";
 import { StatusItem } from "./status";
 
 let client: LanguageClient | undefined;
+/** The latest (re)start; restarts queue behind it so two never overlap. */
+let starting: Promise<void> = Promise.resolve();
 
 export async function activate(context: vscode.ExtensionContext): Promise<void> {
   const output = vscode.window.createOutputChannel("Punie");
   const status = new StatusItem(() => client);
-  const chat = new ChatViewProvider(context.extensionUri, () => client, output, () => void status.refresh());
+  const chat = new ChatViewProvider(
+    context.extensionUri,
+    async () => {
+      await starting;
+      return client;
+    },
+    output,
+    () => void status.refresh(),
+  );
+  const restart = (): Promise<void> => {
+    starting = starting.then(async () => {
+      await stopClient();
+      chat.forgetSession();
+      client = await startClient(output);
+      await status.refresh();
+    });
+    return starting;
+  };
   context.subscriptions.push(
     output,
     status,
     vscode.window.registerWebviewViewProvider(VIEW_ID, chat, {
       webviewOptions: { retainContextWhenHidden: true },
     }),
-    vscode.commands.registerCommand("punie.restartServer", async () => {
-      await stopClient();
-      chat.forgetSession();
-      client = await startClient(output);
-      await status.refresh();
-    }),
+    vscode.commands.registerCommand("punie.restartServer", restart),
     vscode.commands.registerCommand("punie.newSession", () => chat.newSession()),
     vscode.commands.registerCommand("punie.showStatus", () => status.showDetails(output)),
     vscode.commands.registerCommand("punie.showOutput", () => output.show(true)),
     vscode.commands.registerCommand("punie.askAboutSelection", () => askAboutSelection(chat)),
     vscode.workspace.onDidChangeConfiguration((event) => {
-      if (event.affectsConfiguration("punie") && client?.isRunning()) {
+      if (event.affectsConfiguration("punie.server")) {
+        // A different program or arguments only take effect in a new server.
+        void restart();
+      } else if (event.affectsConfiguration("punie") && client?.isRunning()) {
         void notifySettingsChanged(client);
       }
     }),
   );
-  client = await startClient(output);
-  await status.refresh();
+  starting = startClient(output).then((started) => {
+    client = started;
+    return status.refresh();
+  });
+  await starting;
 }
 
 async function askAboutSelection(chat: ChatViewProvider): Promise<void> {

@@ -19,6 +19,7 @@ export type HostMessage =
   | { type: "user"; text: string }
   | { type: "turnStart" }
   | { type: "progress"; progress: ChatProgress }
+  | { type: "activity"; text: string }
   | { type: "turnEnd"; result: ChatResult }
   | { type: "turnStopped" }
   | { type: "turnFailed"; message: string }

@@ -22,6 +22,7 @@ interface Turn {
   body: HTMLElement;
   text: string;
   textNode: HTMLElement | undefined;
+  activity: HTMLElement;
   pending: HTMLElement | undefined;
   steps: number;
 }
@@ -77,6 +78,9 @@ export class ChatController {
       case "progress":
         this.progress(message);
         break;
+      case "activity":
+        this.activity(message.text);
+        break;
       case "turnEnd":
         this.finish(message.result);
         break;
@@ -113,10 +117,19 @@ export class ChatController {
     root.dataset.state = "streaming";
     const body = this.doc.createElement("div");
     body.className = "body";
-    root.append(body);
-    this.turn = { root, body, text: "", textNode: undefined, pending: undefined, steps: 0 };
+    const activity = this.doc.createElement("div");
+    activity.className = "activity";
+    activity.textContent = "Thinking…";
+    root.append(body, activity);
+    this.turn = { root, body, activity, text: "", textNode: undefined, pending: undefined, steps: 0 };
     this.append(root);
     this.setBusy(true);
+  }
+
+  private activity(text: string): void {
+    if (this.turn !== undefined) {
+      this.turn.activity.textContent = text;
+    }
   }
 
   private progress(message: Extract<HostMessage, { type: "progress" }>): void {
@@ -173,7 +186,9 @@ export class ChatController {
       const note = this.doc.createElement("div");
       note.className = "note";
       note.textContent =
-        result.stopReason === "maxTurns" ? "Stopped after the maximum number of turns." : "The model reported an error.";
+        result.stopReason === "maxTurns"
+          ? "Stopped after the maximum number of turns."
+          : "The model reported an error.";
       turn.root.append(note);
     }
     turn.root.dataset.state = result.stopReason;
@@ -198,6 +213,7 @@ export class ChatController {
   }
 
   private endTurn(): void {
+    this.turn?.activity.remove();
     this.turn = undefined;
     this.setBusy(false);
     this.elements.input.focus();

@@ -87,9 +87,7 @@ export function renderStep(doc: Document, step: Step, index: number): HTMLElemen
     block.append(section(doc, "stdout", step.stdout, "step-stdout"));
   }
   if (step.error !== null) {
-    block.append(
-      section(doc, "error", `${step.error.type}: ${step.error.message}`, "step-error"),
-    );
+    block.append(section(doc, "error", `${step.error.type}: ${step.error.message}`, "step-error"));
   } else if (step.result !== null) {
     block.append(section(doc, "result", step.result, "step-result"));
   }

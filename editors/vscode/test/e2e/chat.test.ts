@@ -19,11 +19,16 @@ import {
   openFile,
   openPunieView,
   openWorkbench,
+  runCommand,
+  setUserSettings,
   saveScreenshot,
   turnEnded,
 } from "./workbench";
 
-const VSIX = path.join(EXTENSION_DIR, `punie-${JSON.parse(readFileSync(path.join(EXTENSION_DIR, "package.json"), "utf8")).version}.vsix`);
+const VSIX = path.join(
+  EXTENSION_DIR,
+  `punie-${JSON.parse(readFileSync(path.join(EXTENSION_DIR, "package.json"), "utf8")).version}.vsix`,
+);
 /** The screenshot the READMEs show (repository docs and the extension's own page). */
 const SCREENSHOTS = [
   path.join(REPO, "docs", "images", "vscode-chat.png"),
@@ -46,33 +51,30 @@ async function withScreenshot(t: TestContext, body: () => Promise<void>): Promis
   }
 }
 
+const SETTINGS: Record<string, unknown> = {
+  "security.workspace.trust.enabled": false,
+  "workbench.startupEditor": "none",
+  "workbench.tips.enabled": false,
+  "telemetry.telemetryLevel": "off",
+  "extensions.autoCheckUpdates": false,
+  "extensions.autoUpdate": false,
+  "files.autoSave": "off",
+  ...(process.env.PUNIE_E2E_FAKE
+    ? {
+        "punie.server.command": path.join(REPO, ".venv", "bin", "python"),
+        "punie.server.args": [process.env.PUNIE_E2E_FAKE],
+      }
+    : {
+        "punie.server.command": path.join(REPO, ".venv", "bin", "punie"),
+        "punie.server.args": ["serve"],
+      }),
+  // Nothing runs unasked, so the consent prompt is exercised.
+  "punie.commands.autoAllow": [],
+};
+
 describe("Punie in VS Code (code-server)", { timeout: 600_000 }, () => {
   before(async () => {
-    server = await startCodeServer({
-      files: FIXTURE_FILES,
-      vsix: VSIX,
-      settings: {
-        "security.workspace.trust.enabled": false,
-        "workbench.startupEditor": "none",
-        "workbench.tips.enabled": false,
-        "telemetry.telemetryLevel": "off",
-        "extensions.autoCheckUpdates": false,
-        "extensions.autoUpdate": false,
-        "files.autoSave": "off",
-        ...(process.env.PUNIE_E2E_FAKE
-
-          ? {
-              "punie.server.command": path.join(REPO, ".venv", "bin", "python"),
-              "punie.server.args": [process.env.PUNIE_E2E_FAKE],
-            }
-          : {
-              "punie.server.command": path.join(REPO, ".venv", "bin", "punie"),
-              "punie.server.args": ["serve"],
-            }),
-        // Nothing runs unasked, so the consent prompt is exercised.
-        "punie.commands.autoAllow": [],
-      },
-    });
+    server = await startCodeServer({ files: FIXTURE_FILES, vsix: VSIX, settings: SETTINGS });
     browser = await launchBrowser();
     page = await browser.newPage({ viewport: { width: 1360, height: 860 } });
     await openWorkbench(page, server.url, server.workspace);
@@ -110,7 +112,10 @@ describe("Punie in VS Code (code-server)", { timeout: 600_000 }, () => {
 
   it("says in the status bar that the model is ready", async (t) => {
     await withScreenshot(t, async () => {
-      await page.locator(".part.statusbar").getByText(/Punie: ready/).waitFor({ timeout: 30_000 });
+      await page
+        .locator(".part.statusbar")
+        .getByText(/Punie: ready/)
+        .waitFor({ timeout: 30_000 });
     });
   });
 
@@ -165,6 +170,42 @@ describe("Punie in VS Code (code-server)", { timeout: 600_000 }, () => {
       const next = await ask(chat, "What is the name of this project?");
       assert.equal(await turnEnded(next), "done");
       assert.match(await next.locator(".reply").innerText(), /lantern/i);
+    });
+  });
+
+  it("names the command it tried, once, when the server cannot start", async (t) => {
+    await withScreenshot(t, async () => {
+      const missing = path.join(server.workspace, "no-such-punie");
+      const toasts = page
+        .locator(".notifications-toasts .notification-toast")
+        .filter({ hasText: "could not start" });
+      // Changing punie.server.command restarts the server with the new program.
+      await setUserSettings(page, { ...SETTINGS, "punie.server.command": missing });
+      await toasts.first().waitFor({ timeout: 30_000 });
+      assert.match(
+        await toasts.first().innerText(),
+        new RegExp(`${missing} ${(SETTINGS["punie.server.args"] as string[]).join(" ")}`),
+      );
+      await toasts.first().getByRole("button", { name: "Open Output" }).waitFor();
+      await page
+        .locator(".part.statusbar")
+        .getByText(/server not running/)
+        .waitFor();
+      assert.equal(await toasts.count(), 1);
+    });
+  });
+
+  it("restarts the server on request", async (t) => {
+    await withScreenshot(t, async () => {
+      await setUserSettings(page, SETTINGS);
+      await page
+        .locator(".part.statusbar")
+        .getByText(/Punie: (ready|.*loads on first question)/)
+        .waitFor({ timeout: 30_000 });
+      await runCommand(page, "Punie: Restart Server");
+      const turn = await ask(chat, "What is the name of this project?");
+      assert.equal(await turnEnded(turn), "done");
+      assert.match(await turn.locator(".reply").innerText(), /lantern/i);
     });
   });
 });

@@ -61,7 +61,10 @@ export async function turnEnded(turn: Locator, timeoutMs = 120_000): Promise<str
 
 /** Opens a workspace file in an editor with Quick Open. */
 export async function openFile(page: Page, relativePath: string): Promise<void> {
-  await page.locator(".part.editor").click({ position: { x: 5, y: 5 } }).catch(() => undefined);
+  await page
+    .locator(".part.editor")
+    .click({ position: { x: 5, y: 5 } })
+    .catch(() => undefined);
   await page.keyboard.press("Control+P");
   const input = page.locator(".quick-input-widget input");
   await input.waitFor();
@@ -69,6 +72,32 @@ export async function openFile(page: Page, relativePath: string): Promise<void> 
   await page.locator(".quick-input-list .monaco-list-row").first().waitFor();
   await page.keyboard.press("Enter");
   await page.locator(`.tabs-container .tab[data-resource-name="${path.basename(relativePath)}"]`).waitFor();
+}
+
+/** Runs a command by its title from the command palette. */
+export async function runCommand(page: Page, title: string): Promise<void> {
+  await page.keyboard.press("F1");
+  const input = page.locator(".quick-input-widget input");
+  await input.waitFor();
+  await input.fill(`>${title}`);
+  await page.locator(".quick-input-list .monaco-list-row").filter({ hasText: title }).first().waitFor();
+  await page.keyboard.press("Enter");
+}
+
+/** Replaces the user settings the way a user would: in settings.json, through VS Code, saved. */
+export async function setUserSettings(page: Page, settings: Record<string, unknown>): Promise<void> {
+  await runCommand(page, "Preferences: Open User Settings (JSON)");
+  await page.locator('.tabs-container .tab.active[data-resource-name="settings.json"]').waitFor();
+  const lines = page.locator(".editor-group-container.active .monaco-editor .view-lines");
+  await lines.click();
+  await page.keyboard.press("Control+A");
+  // insertText types like a paste: no auto-closed brackets or quotes.
+  await page.keyboard.insertText(JSON.stringify(settings, null, 2));
+  await page.keyboard.press("Control+S");
+  await page
+    .locator('.tabs-container .tab.dirty[data-resource-name="settings.json"]')
+    .waitFor({ state: "detached" });
+  await runCommand(page, "View: Close Editor");
 }
 
 /** The visible text of the active editor (its rendered lines). */

@@ -110,6 +110,16 @@ describe("the chat webview", () => {
     assert.equal(view.document.querySelector(".step-stdout code")?.textContent, "# lantern\n");
   });
 
+  it("shows what the server is doing until the turn ends", () => {
+    const view = chatView();
+    view.controller.handle({ type: "turnStart" });
+    assert.equal(view.document.querySelector(".activity")?.textContent, "Thinking…");
+    view.controller.handle({ type: "activity", text: "Running code…" });
+    assert.equal(view.document.querySelector(".activity")?.textContent, "Running code…");
+    view.controller.handle({ type: "turnEnd", result });
+    assert.equal(view.document.querySelector(".activity"), null);
+  });
+
   it("ends a turn with the final reply, its steps and the usage line", () => {
     const view = chatView();
     view.controller.handle({ type: "user", text: "name?" });

@@ -12,7 +12,16 @@ describe("messages from the webview", () => {
   });
 
   it("rejects unknown types, missing fields and blank questions", () => {
-    for (const bad of [null, "ask", 42, {}, { type: "eval" }, { type: "ask" }, { type: "ask", text: 3 }, { type: "ask", text: "  " }]) {
+    for (const bad of [
+      null,
+      "ask",
+      42,
+      {},
+      { type: "eval" },
+      { type: "ask" },
+      { type: "ask", text: 3 },
+      { type: "ask", text: "  " },
+    ]) {
       assert.equal(parseWebviewMessage(bad), undefined, JSON.stringify(bad));
     }
   });
@@ -37,7 +46,14 @@ describe("chat progress values from the server", () => {
   });
 
   it("drops anything else", () => {
-    for (const bad of [null, [], { kind: "text" }, { kind: "text", delta: 1 }, { kind: "step", step: {} }, { kind: "html", html: "<b>" }]) {
+    for (const bad of [
+      null,
+      [],
+      { kind: "text" },
+      { kind: "text", delta: 1 },
+      { kind: "step", step: {} },
+      { kind: "html", html: "<b>" },
+    ]) {
       assert.equal(parseChatProgress(bad), undefined, JSON.stringify(bad));
     }
   });

@@ -91,7 +91,11 @@ describe("rendering Code Mode steps", () => {
 
   it("puts code and output in the page as text, never as HTML", () => {
     const { document } = testDom();
-    const block = renderStep(document, { ...step, code: "<img src=x onerror=alert(1)>", stdout: "<b>hi</b>" }, 1);
+    const block = renderStep(
+      document,
+      { ...step, code: "<img src=x onerror=alert(1)>", stdout: "<b>hi</b>" },
+      1,
+    );
     assert.equal(block.querySelector("img"), null);
     assert.equal(block.querySelector("b"), null);
     assert.equal(block.querySelector(".step-stdout code")?.textContent, "<b>hi</b>");

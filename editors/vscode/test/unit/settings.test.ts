@@ -2,7 +2,12 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { resolveServerCommand } from "../../src/serverCommand";
 import { selectionQuestion } from "../../src/selection";
-import { DEFAULT_AUTO_ALLOW, serverLaunchSettings, serverSettings, type SettingsReader } from "../../src/settings";
+import {
+  DEFAULT_AUTO_ALLOW,
+  serverLaunchSettings,
+  serverSettings,
+  type SettingsReader,
+} from "../../src/settings";
 
 function reader(values: Record<string, unknown>): SettingsReader {
   return { get: <T>(key: string, fallback: T): T => (key in values ? (values[key] as T) : fallback) };
@@ -36,10 +41,15 @@ describe("settings → initializationOptions", () => {
 
   it("reads the server command and its arguments", () => {
     assert.deepEqual(serverLaunchSettings(reader({})), { command: "", args: ["serve"] });
-    assert.deepEqual(serverLaunchSettings(reader({ "server.command": "/opt/punie", "server.args": ["serve", "--log-file", "x"] })), {
-      command: "/opt/punie",
-      args: ["serve", "--log-file", "x"],
-    });
+    assert.deepEqual(
+      serverLaunchSettings(
+        reader({ "server.command": "/opt/punie", "server.args": ["serve", "--log-file", "x"] }),
+      ),
+      {
+        command: "/opt/punie",
+        args: ["serve", "--log-file", "x"],
+      },
+    );
   });
 });
 
@@ -47,12 +57,24 @@ describe("finding the server program", () => {
   const exists = (files: string[]) => (file: string) => files.includes(file);
 
   it("uses the configured command first", () => {
-    const resolved = resolveServerCommand("/opt/punie", ["serve"], ["/ws"], "/usr/bin", exists(["/opt/punie", "/ws/.venv/bin/punie"]));
+    const resolved = resolveServerCommand(
+      "/opt/punie",
+      ["serve"],
+      ["/ws"],
+      "/usr/bin",
+      exists(["/opt/punie", "/ws/.venv/bin/punie"]),
+    );
     assert.deepEqual(resolved, { command: "/opt/punie", args: ["serve"], found: true });
   });
 
   it("prefers the workspace's .venv over PATH", () => {
-    const resolved = resolveServerCommand("", ["serve"], ["/ws"], "/usr/bin", exists(["/ws/.venv/bin/punie", "/usr/bin/punie"]));
+    const resolved = resolveServerCommand(
+      "",
+      ["serve"],
+      ["/ws"],
+      "/usr/bin",
+      exists(["/ws/.venv/bin/punie", "/usr/bin/punie"]),
+    );
     assert.equal(resolved.command, "/ws/.venv/bin/punie");
   });
 
@@ -80,6 +102,9 @@ describe("asking about a selection", () => {
       endLine: 2,
       text: "def f():\n    pass",
     });
-    assert.equal(message, "What does this do?\n\nIn lantern/labels.py, lines 1-2:\n```python\ndef f():\n    pass\n```");
+    assert.equal(
+      message,
+      "What does this do?\n\nIn lantern/labels.py, lines 1-2:\n```python\ndef f():\n    pass\n```",
+    );
   });
 });

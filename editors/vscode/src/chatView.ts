@@ -58,7 +58,8 @@ export class ChatViewProvider implements vscode.WebviewViewProvider {
     /** The running client, once any (re)start in progress has finished. */
     private readonly client: () => Promise<LanguageClient | undefined>,
     private readonly output: vscode.OutputChannel,
-    private readonly onTurnEnd: () => void,
+    /** Called when a turn starts and when it ends (the status bar refreshes then). */
+    private readonly onTurn: () => void,
   ) {}
 
   resolveWebviewView(view: vscode.WebviewView): void {
@@ -184,6 +185,7 @@ export class ChatViewProvider implements vscode.WebviewViewProvider {
           }
         }),
       );
+      this.onTurn();
       const params: ChatParams = { message: text, partialResultToken: token, workDoneToken: workToken };
       if (this.sessionId !== undefined) {
         params.sessionId = this.sessionId;
@@ -203,7 +205,7 @@ export class ChatViewProvider implements vscode.WebviewViewProvider {
       subscriptions.forEach((subscription) => subscription.dispose());
       running.dispose();
       this.running = undefined;
-      this.onTurnEnd();
+      this.onTurn();
     }
   }
 }

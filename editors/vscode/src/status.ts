@@ -79,8 +79,9 @@ export class StatusItem implements vscode.Disposable {
       }
     }
     this.render();
-    const settled = this.last?.modelState === "ready" || this.last?.modelState === "failed";
-    this.timer = setTimeout(() => void this.refresh(), settled ? SLOW_MS : FAST_MS);
+    // Poll fast only while the model loads; a question starting or ending also refreshes.
+    const loading = this.last?.modelState === "loading";
+    this.timer = setTimeout(() => void this.refresh(), loading ? FAST_MS : SLOW_MS);
   }
 
   /** Shows the details of the last status. */

@@ -101,6 +101,19 @@ def test_chat_buffer_holds_the_streamed_reply_and_the_step(workspace: Path):
     assert chat["result"]["reply"].strip() in text
 
 
+def test_punie_ask_streams_the_reply_into_a_float(workspace: Path):
+    shown = run_scenario(
+        "ask_float", workspace, question="Read README.md and tell me the project name"
+    )
+
+    assert shown["relative"] == "editor"
+    assert shown["chat_open"] is False
+    text = "\n".join(shown["lines"])
+    assert "```python" in text
+    assert "read_file" in text
+    assert "turn(s)" in text
+
+
 def test_write_changes_the_open_modified_buffer_but_not_the_file(workspace: Path):
     written = run_scenario(
         "write",

@@ -4,7 +4,7 @@ local render = require('punie.render')
 local M = {}
 
 --- Opens a float and returns a writer streaming into it; `q` closes it, `<C-c>` calls
---- `on_cancel`.
+--- `on_cancel`, and so does closing the float (nobody is reading the answer any more).
 --- @param title string
 --- @param on_cancel fun()
 --- @return punie.Writer
@@ -28,6 +28,7 @@ function M.open(title, on_cancel)
   vim.wo[win].linebreak = true
   vim.keymap.set('n', 'q', '<Cmd>close<CR>', { buffer = buf, desc = 'Close the Punie answer' })
   vim.keymap.set('n', '<C-c>', on_cancel, { buffer = buf, desc = 'Cancel the Punie turn' })
+  vim.api.nvim_create_autocmd('BufWipeout', { buffer = buf, once = true, callback = on_cancel })
   return render.writer(buf, false)
 end
 

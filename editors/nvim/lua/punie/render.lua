@@ -91,6 +91,9 @@ end
 
 --- @param lines string[]
 function Writer:_insert(lines)
+  if not vim.api.nvim_buf_is_valid(self.buf) then
+    return
+  end
   if self.fresh then
     self.fresh = false
     vim.api.nvim_buf_set_lines(self.buf, 0, -1, false, lines)
@@ -119,6 +122,9 @@ function Writer:text(delta)
     return
   end
   self.text_seen = true
+  if not vim.api.nvim_buf_is_valid(self.buf) then
+    return
+  end
   local parts = vim.split(delta, '\n', { plain = true })
   if self.open_line and not self.fresh then
     local at = self:_end()

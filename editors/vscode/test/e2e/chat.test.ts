@@ -21,6 +21,7 @@ import {
   openWorkbench,
   runCommand,
   setUserSettings,
+  widenSideBar,
   saveScreenshot,
   turnEnded,
 } from "./workbench";
@@ -88,6 +89,8 @@ describe("Punie in VS Code (code-server)", { timeout: 600_000 }, () => {
   it("opens the Punie chat view from the activity bar", async (t) => {
     await withScreenshot(t, async () => {
       chat = await openPunieView(page);
+      await widenSideBar(page, 520);
+      await openFile(page, "README.md");
       assert.equal(await chat.locator("#send").isVisible(), true);
     });
   });

@@ -43,6 +43,20 @@ export async function openPunieView(page: Page): Promise<FrameLocator> {
   return chat;
 }
 
+/** Drags the side bar's edge so the chat view is `width` pixels wide. */
+export async function widenSideBar(page: Page, width: number): Promise<void> {
+  const sideBar = await page.locator(".part.sidebar").boundingBox();
+  if (sideBar === null) {
+    return;
+  }
+  const edge = sideBar.x + sideBar.width;
+  const middle = sideBar.y + sideBar.height / 2;
+  await page.mouse.move(edge - 1, middle);
+  await page.mouse.down();
+  await page.mouse.move(sideBar.x + width, middle, { steps: 5 });
+  await page.mouse.up();
+}
+
 /** Sends a question from the chat view's input box. */
 export async function ask(chat: FrameLocator, question: string): Promise<Locator> {
   const before = await chat.locator(".message.assistant").count();
@@ -57,6 +71,14 @@ export async function ask(chat: FrameLocator, question: string): Promise<Locator
 export async function turnEnded(turn: Locator, timeoutMs = 120_000): Promise<string> {
   await turn.locator("xpath=self::*[@data-state!='streaming']").waitFor({ timeout: timeoutMs });
   return (await turn.getAttribute("data-state")) ?? "";
+}
+
+/** Opens Quick Open from the title bar's command center (works wherever the focus is). */
+async function quickOpen(page: Page): Promise<Locator> {
+  await page.locator(".command-center .command-center-center").click();
+  const input = page.locator(".quick-input-widget input");
+  await input.waitFor();
+  return input;
 }
 
 /** Opens a workspace file in an editor with Quick Open. */
@@ -76,9 +98,7 @@ export async function openFile(page: Page, relativePath: string): Promise<void> 
 
 /** Runs a command by its title from the command palette. */
 export async function runCommand(page: Page, title: string): Promise<void> {
-  await page.keyboard.press("F1");
-  const input = page.locator(".quick-input-widget input");
-  await input.waitFor();
+  const input = await quickOpen(page);
   await input.fill(`>${title}`);
   await page.locator(".quick-input-list .monaco-list-row").filter({ hasText: title }).first().waitFor();
   await page.keyboard.press("Enter");

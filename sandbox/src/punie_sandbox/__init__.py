@@ -4,8 +4,6 @@ The public surface is re-exported here; see ``models`` for the payloads that cro
 the process boundary and ``host`` for the callbacks a snippet can reach.
 """
 
-from importlib.metadata import version
-
 from punie_sandbox.host import Host
 from punie_sandbox.models import (
     CallRecord,
@@ -16,8 +14,6 @@ from punie_sandbox.models import (
     TypeCheckError,
     TypeCheckResult,
 )
-
-__version__ = version("punie-sandbox")
 
 __all__ = [
     "CallRecord",
@@ -30,3 +26,13 @@ __all__ = [
     "TypeCheckResult",
     "__version__",
 ]
+
+
+def __getattr__(name: str) -> str:
+    # Computed on first use: importlib.metadata costs ~0.2 s, and the sandbox worker,
+    # which imports this package, never needs the version.
+    if name == "__version__":
+        from importlib.metadata import version
+
+        return version("punie-sandbox")
+    raise AttributeError(f"module 'punie_sandbox' has no attribute {name!r}")

@@ -78,6 +78,10 @@ async def run_argv(
     try:
         async with asyncio.timeout(timeout_s):
             output, truncated = await _read_capped(proc.stdout, max_output_bytes)
+            if truncated:
+                _kill_group(proc.pid)
+                while await proc.stdout.read(65536):  # drain so the transport can close
+                    pass
             await proc.wait()
     except TimeoutError:
         raise TimeoutError(f"command timed out after {timeout_s:g} s: {' '.join(argv)}") from None

@@ -7,7 +7,6 @@ resort and says so loudly.
 """
 
 import functools
-import importlib.metadata
 import importlib.util
 import os
 import shutil
@@ -66,11 +65,6 @@ def package_paths() -> tuple[tuple[str, str], ...]:
         origin = Path(spec.origin)
         path = origin.parent if origin.name == "__init__.py" else origin
         found.append((str(path), path.name))
-    # punie_sandbox/__init__.py reads its version from the distribution metadata.
-    dist = importlib.metadata.distribution("punie-sandbox")
-    meta = Path(str(dist.locate_file(""))) / f"punie_sandbox-{dist.version}.dist-info"
-    if meta.is_dir():
-        found.append((str(meta), meta.name))
     return tuple(found)
 
 
@@ -175,6 +169,10 @@ def launch(backend: Backend, cwd: str) -> Launch:
     if backend == "bwrap":
         binds, links = _system_binds()
         argv = list(_bwrap_prefix() or [])
+        # bwrap copies the modes of the source's parents (e.g. /root is 0700), which
+        # would hide the Python install from the unprivileged worker.
+        for parent in sorted({str(p) for _, t in binds for p in Path(t).parents} - {"/"}):
+            argv += ["--perms", "0755", "--dir", parent]
         for source, target in binds:
             argv += ["--ro-bind", source, target]
         for target, link in links:

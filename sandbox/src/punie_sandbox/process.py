@@ -76,6 +76,11 @@ class WorkerProcess:
         """Set once the snippet's output went over the cap (the worker is then killed)."""
         return self._overflow
 
+    @property
+    def exited(self) -> asyncio.Event:
+        """Set once the process has exited (and been waited for)."""
+        return self._exited
+
     async def start(self) -> None:
         """Spawn the worker and wait until it reports ready."""
         loop = asyncio.get_running_loop()
@@ -197,6 +202,7 @@ class WorkerProcess:
         if self.proc is not None:
             await self._exited.wait()
         loop = asyncio.get_running_loop()
+        self.drain_stdout()
         if self._stdout_fd is not None:
             loop.remove_reader(self._stdout_fd)
             os.close(self._stdout_fd)

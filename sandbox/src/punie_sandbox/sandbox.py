@@ -40,6 +40,7 @@ class Sandbox:
         self._spares: list[WorkerProcess] = []
         self._starting = 0
         self._busy: set[WorkerProcess] = set()
+        self._unreaped: set[WorkerProcess] = set()
         self._tasks: set[asyncio.Task[Any]] = set()
         self._closed = False
         self._spare_ready = asyncio.Condition()
@@ -98,7 +99,7 @@ class Sandbox:
             worker.drain_stdout()
             worker.kill()  # synchronous: nothing survives, even on cancellation
             self._busy.discard(worker)
-            self._background(worker.reap())
+            self._background(self._reap(worker))
             self._refill()  # after the snippet, so start-up work never slows it down
         result, error, killed = outcome
         if worker.overflowed.is_set():
@@ -109,6 +110,10 @@ class Sandbox:
             )
         elif error is not None and error.type == "MemoryError":
             killed = "memory"
+            error = SnippetError(
+                type="MemoryError",
+                message=f"{error.message} (limit {self.limits.memory_mb} MB)",
+            )
         return ExecResult(
             ok=error is None and killed is None,
             stdout=worker.stdout(),
@@ -158,7 +163,7 @@ class Sandbox:
         except (asyncio.IncompleteReadError, ConnectionError):
             # The worker died without reporting: a crash, a CPU-limit kill or a memory kill.
             worker.kill()
-            await worker.reap()
+            await worker.exited.wait()
             return None, *_death(worker)
 
     async def _serve(self, call: Call, host: Host, calls: list[CallRecord]) -> dict[str, Any]:
@@ -183,14 +188,10 @@ class Sandbox:
             worker = self._spares.pop(0)
             if worker.alive:
                 return worker
-            self._background(worker.reap())
+            self._background(self._reap(worker))
         self._refill()
-        worker = WorkerProcess(self._backend, self.limits)
-        self._busy.add(worker)
-        try:
-            await worker.start()
-        finally:
-            self._busy.discard(worker)
+        worker = self._new_worker()
+        await worker.start()
         return worker
 
     def _refill(self) -> None:
@@ -199,22 +200,29 @@ class Sandbox:
             self._background(self._add_spare())
 
     async def _add_spare(self) -> None:
-        worker = WorkerProcess(self._backend, self.limits)
-        self._busy.add(worker)
+        worker = self._new_worker()
         try:
             await worker.start()
         except WorkerStartError:
             return  # the next run() starts its own worker and reports the failure
         finally:
             self._starting -= 1
-            self._busy.discard(worker)
         if self._closed:
             worker.kill()
-            await worker.reap()
+            await self._reap(worker)
             return
         self._spares.append(worker)
         async with self._spare_ready:
             self._spare_ready.notify_all()
+
+    def _new_worker(self) -> WorkerProcess:
+        worker = WorkerProcess(self._backend, self.limits)
+        self._unreaped.add(worker)
+        return worker
+
+    async def _reap(self, worker: WorkerProcess) -> None:
+        await worker.reap()
+        self._unreaped.discard(worker)
 
     def _background(self, coro: Any) -> None:
         task = asyncio.ensure_future(coro)
@@ -224,17 +232,16 @@ class Sandbox:
     async def aclose(self) -> None:
         """Kill every worker (spare, starting or running) and wait until all are gone."""
         self._closed = True
-        workers = [*self._spares, *self._busy]
         self._spares.clear()
-        for worker in workers:
+        for worker in self._unreaped:
             worker.kill()
         for task in list(self._tasks):
             task.cancel()
         with contextlib.suppress(BaseException):
             await asyncio.gather(*self._tasks, return_exceptions=True)
-        for worker in workers:
-            worker.kill()
-            await worker.reap()
+        for worker in list(self._unreaped):
+            worker.kill()  # including any started while the tasks above were unwinding
+            await self._reap(worker)
         async with self._spare_ready:
             self._spare_ready.notify_all()
 

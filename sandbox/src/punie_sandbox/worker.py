@@ -170,7 +170,7 @@ def describe(exc: BaseException) -> dict[str, str]:
         text = exc.msg
     else:
         line = snippet_line(exc.__traceback__)
-        text = str(exc)
+        text = str(exc) or ("out of memory" if isinstance(exc, MemoryError) else "")
     message = f"line {line}: {text}" if line is not None else text
     return {"type": type(exc).__name__, "message": message}
 

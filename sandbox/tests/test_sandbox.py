@@ -1,0 +1,185 @@
+"""Running snippets: output, results, errors, callbacks, cancellation, concurrency."""
+
+import asyncio
+import os
+import time
+from pathlib import Path
+
+import pytest
+
+from punie_sandbox.local import LocalHost
+from punie_sandbox.process import WorkerProcess
+from punie_sandbox.sandbox import Sandbox
+
+pytestmark = pytest.mark.asyncio(loop_scope="module")
+
+
+async def test_stdout_is_captured(sandbox: Sandbox, host: LocalHost):
+    result = await sandbox.run("print('hello')\nprint(1 + 1)", host)
+    assert result.ok
+    assert result.stdout == "hello\n2\n"
+
+
+async def test_last_expression_becomes_the_result(sandbox: Sandbox, host: LocalHost):
+    result = await sandbox.run("x = [1, 2]\nx + [3]", host)
+    assert result.result == "[1, 2, 3]"
+
+
+async def test_a_snippet_ending_in_a_statement_has_no_result(sandbox, host):
+    result = await sandbox.run("x = 1", host)
+    assert result.ok
+    assert result.result is None
+
+
+async def test_errors_carry_type_and_snippet_line(sandbox: Sandbox, host: LocalHost):
+    result = await sandbox.run("a = 1\nb = 2\nprint(x)", host)
+    assert not result.ok
+    assert result.error is not None
+    assert result.error.type == "NameError"
+    assert result.error.message == "line 3: name 'x' is not defined"
+
+
+async def test_error_line_points_into_the_snippet_not_a_helper(sandbox, host):
+    code = "def f():\n    return 1 / 0\n\nf()"
+    result = await sandbox.run(code, host)
+    assert result.error is not None
+    assert result.error.type == "ZeroDivisionError"
+    assert result.error.message.startswith("line 2: ")
+
+
+async def test_output_before_an_error_is_kept(sandbox: Sandbox, host: LocalHost):
+    result = await sandbox.run("print('before')\nraise ValueError('boom')", host)
+    assert result.stdout == "before\n"
+    assert result.error is not None
+    assert result.error.message == "line 2: boom"
+
+
+async def test_allowed_imports_work(sandbox: Sandbox, host: LocalHost):
+    code = "import json, re\nfrom datetime import datetime\n"
+    code += "print(json.dumps({'a': 1}), datetime.strptime('2024', '%Y').year)"
+    result = await sandbox.run(code, host)
+    assert result.stdout == '{"a": 1} 2024\n', result
+
+
+async def test_read_file_returns_workspace_text_and_is_recorded(sandbox, host):
+    result = await sandbox.run("print(read_file('README.md'))", host)
+    assert result.stdout == "# Acme\nThe acme project.\n\n"
+    [call] = result.calls
+    assert (call.tool, call.args, call.ok) == ("read_file", {"path": "README.md"}, True)
+    assert call.duration_ms >= 0
+
+
+async def test_missing_file_raises_file_not_found_in_the_snippet(sandbox, host):
+    code = "try:\n    read_file('nope.txt')\nexcept FileNotFoundError as e:\n    print('FNF', e)"
+    result = await sandbox.run(code, host)
+    assert result.stdout == "FNF no such file: nope.txt\n"
+    assert result.calls[0].ok is False
+
+
+async def test_write_file_writes_into_the_workspace(sandbox, host, workspace: Path):
+    result = await sandbox.run("write_file('notes/todo.txt', 'done')", host)
+    assert result.ok
+    assert (workspace / "notes" / "todo.txt").read_text() == "done"
+
+
+async def test_writing_outside_the_workspace_is_refused(sandbox, host, workspace: Path):
+    result = await sandbox.run("write_file('../outside.txt', 'x')", host)
+    assert result.error is not None
+    assert result.error.type == "PermissionError"
+    assert not (workspace.parent / "outside.txt").exists()
+
+
+async def test_run_command_returns_output(sandbox, host):
+    result = await sandbox.run("print(run_command('ls'))", host)
+    assert "README.md" in result.stdout
+
+
+async def test_run_command_marks_a_failing_exit(sandbox, host):
+    result = await sandbox.run("print(run_command('ls', ['missing-dir']))", host)
+    assert "[exit 2]" in result.stdout
+
+
+async def test_commands_outside_the_allowlist_raise_permission_error(sandbox, host):
+    result = await sandbox.run("run_command('rm', ['-rf', '.'])", host)
+    assert result.error is not None
+    assert result.error.type == "PermissionError"
+    assert "command not allowed: rm -rf ." in result.error.message
+
+
+async def test_typecheck_returns_a_real_typecheckresult(sandbox, host, workspace: Path):
+    (workspace / "bad.py").write_text('x: int = "a"\n\n\ndef f() -> str:\n    return 1\n')
+    code = (
+        "r = typecheck('bad.py')\n"
+        "print(type(r).__name__, r.success, r.error_count)\n"
+        "for e in r.errors:\n"
+        "    print(e.file, e.line, e.code)"
+    )
+    result = await sandbox._run(code, host)  # type(r).__name__ would not pass the gate
+    assert result.stdout.splitlines() == [
+        "TypeCheckResult False 2",
+        "bad.py 1 invalid-assignment",
+        "bad.py 5 invalid-explicit-return",
+    ], result
+
+
+async def test_cancelling_run_kills_the_worker_group(sandbox: Sandbox, host: LocalHost):
+    await sandbox.wait_warm(1)
+    task = asyncio.create_task(sandbox.run("while True:\n    pass", host))
+    await asyncio.sleep(0.3)
+    [worker] = sandbox._busy
+    assert worker.proc is not None
+    pid = worker.proc.pid
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    assert _gone_or_zombie(pid)
+
+
+async def test_concurrent_runs_each_get_their_own_worker(sandbox: Sandbox, host: LocalHost):
+    results = await asyncio.gather(*(sandbox.run(f"print({i})", host) for i in range(6)))
+    assert [r.stdout for r in results] == [f"{i}\n" for i in range(6)]
+
+
+async def test_gated_snippets_never_start_a_worker(sandbox: Sandbox, host: LocalHost):
+    async def refuse() -> WorkerProcess:
+        raise AssertionError("a worker was requested for a gated snippet")
+
+    sandbox._take = refuse
+    try:
+        result = await sandbox.run("import os\nos.system('true')", host)
+    finally:
+        del sandbox._take
+    assert result.error is not None
+    assert result.error.type == "SandboxViolation"
+    assert result.error.message.startswith("line 1: import of 'os' is not allowed")
+
+
+async def test_aclose_leaves_no_worker_behind(workspace: Path):
+    sandbox = Sandbox(warm=2)
+    async with sandbox:
+        await sandbox.wait_warm()
+        pids = [w.proc.pid for w in sandbox._spares if w.proc is not None]
+        await sandbox.run("print(1)", LocalHost(workspace))
+    assert len(pids) == 2
+    assert all(_gone(pid) for pid in pids)
+
+
+def _gone(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    return False
+
+
+def _gone_or_zombie(pid: int) -> bool:
+    # SIGKILL was sent before CancelledError propagated; give the kernel a moment to act.
+    for _ in range(50):
+        try:
+            stat = Path(f"/proc/{pid}/stat").read_text()
+        except FileNotFoundError:
+            return True
+        if stat.rsplit(")", 1)[1].split()[0] == "Z":
+            return True
+        time.sleep(0.01)
+    return False

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from punie_sandbox.models import CommandResult
+from punie_sandbox.paths import resolve_inside
 
 DEFAULT_ALLOW: tuple[str, ...] = (
     "ls",
@@ -39,6 +40,30 @@ def is_allowed(argv: Sequence[str], allow: Sequence[str]) -> bool:
         if words and list(argv[: len(words)]) == words:
             return True
     return False
+
+
+# find actions that run other programs would turn "find" into "anything".
+_EXEC_OPTIONS = frozenset({"-exec", "-execdir", "-ok", "-okdir"})
+
+
+def check_args_inside(root: Path, args: Sequence[str]) -> None:
+    """Refuse arguments that name paths outside ``root`` (or make a program run others).
+
+    Anything that looks like a path (contains ``/``, starts with ``~`` or is ``..``),
+    including the value of ``--opt=value``, must resolve inside ``root``; symlinks count.
+    Raises ``PermissionError`` naming the argument.
+    """
+    for arg in args:
+        if arg in _EXEC_OPTIONS:
+            raise PermissionError(f"argument not allowed: {arg} runs other programs")
+        value = arg.split("=", 1)[1] if arg.startswith("-") and "=" in arg else arg
+        if value.startswith("~"):
+            raise PermissionError(f"argument points outside the workspace: {arg}")
+        if "/" in value or value == ".." or (root / value).is_symlink():
+            try:
+                resolve_inside(root, value)
+            except PermissionError:
+                raise PermissionError(f"argument points outside the workspace: {arg}") from None
 
 
 def scrubbed_env() -> dict[str, str]:

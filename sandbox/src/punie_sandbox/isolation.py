@@ -177,7 +177,8 @@ def launch(backend: Backend, cwd: str) -> Launch:
             argv += ["--ro-bind", source, target]
         for target, link in links:
             argv += ["--symlink", target, link]
-        argv += ["--dev", "/dev", "--tmpfs", "/tmp", "--dir", WORKDIR, "--chdir", WORKDIR]
+        argv += ["--dev", "/dev", "--perms", "1777", "--tmpfs", "/tmp"]
+        argv += ["--dir", WORKDIR, "--chdir", WORKDIR]
         config = {"path": [SITE], "cwd": WORKDIR, "drop_privileges": _is_root()}
         return Launch([*argv, "--", *python], config)
     if backend == "namespaces":

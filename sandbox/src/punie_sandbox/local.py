@@ -5,7 +5,7 @@ import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
-from punie_sandbox.commands import DEFAULT_ALLOW, is_allowed, run_argv
+from punie_sandbox.commands import DEFAULT_ALLOW, check_args_inside, is_allowed, run_argv
 from punie_sandbox.models import TypeCheckResult
 from punie_sandbox.paths import resolve_inside
 from punie_sandbox.typecheck import run_ty
@@ -16,7 +16,7 @@ class LocalHost:
 
     Every path is resolved (symlinks too) inside the workspace, writes are atomic
     (temporary file + rename), and commands run without a shell, only when their
-    first words match an entry of ``allow``.
+    first words match an entry of ``allow`` and no argument names a path outside.
     """
 
     def __init__(
@@ -64,6 +64,7 @@ class LocalHost:
         argv = [command, *(args or [])]
         if not is_allowed(argv, self.allow):
             raise PermissionError(f"command not allowed: {' '.join(argv)}")
+        check_args_inside(self.workspace, argv[1:])
         done = await run_argv(
             argv,
             self.workspace,

@@ -161,7 +161,10 @@ class Sandbox:
             worker.kill()
             return None, SnippetError(type=PROTOCOL_ERROR, message=str(exc)), None
         except (asyncio.IncompleteReadError, ConnectionError):
-            # The worker died without reporting: a crash, a CPU-limit kill or a memory kill.
+            # The worker closed its pipe without reporting: let it finish dying so the
+            # exit status says why (crash, CPU limit), then make sure of it.
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(worker.exited.wait(), 0.2)
             worker.kill()
             await worker.exited.wait()
             return None, *_death(worker)
@@ -248,8 +251,9 @@ class Sandbox:
 
 def _death(worker: WorkerProcess) -> tuple[SnippetError, KillReason | None]:
     how = worker.exit_description()
-    if "SIGKILL" in how or "SIGXCPU" in how:
-        # The kernel enforces RLIMIT_CPU with SIGXCPU, then SIGKILL.
+    if "SIGXCPU" in how:
+        # RLIMIT_CPU: SIGXCPU at the soft limit (its hard SIGKILL comes after the
+        # wall-clock timeout, which always fires first).
         return SnippetError(type="TimeoutError", message=f"CPU time limit reached ({how})"), (
             "timeout"
         )

@@ -10,7 +10,7 @@ import json
 import struct
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, model_validator
 
 from punie_sandbox.models import SnippetError, ToolName
 
@@ -42,12 +42,43 @@ class Ready(_Strict):
     kind: Literal["ready"]
 
 
+class ReadFileArgs(_Strict):
+    path: str
+
+
+class WriteFileArgs(_Strict):
+    path: str
+    content: str
+
+
+class RunCommandArgs(_Strict):
+    command: str
+    args: list[str] = Field(default_factory=list)
+
+
+class TypecheckArgs(_Strict):
+    path: str = "."
+
+
+_ARGS: dict[str, type[_Strict]] = {
+    "read_file": ReadFileArgs,
+    "write_file": WriteFileArgs,
+    "run_command": RunCommandArgs,
+    "typecheck": TypecheckArgs,
+}
+
+
 class Call(_Strict):
-    """The snippet called a tool."""
+    """The snippet called a tool; ``args`` must match that tool's signature exactly."""
 
     kind: Literal["call"]
     tool: ToolName
     args: dict[str, Any]
+
+    @model_validator(mode="after")
+    def _args_fit_the_tool(self) -> "Call":
+        self.args = _ARGS[self.tool].model_validate(self.args).model_dump()
+        return self
 
 
 class Done(_Strict):

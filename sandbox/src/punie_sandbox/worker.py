@@ -17,6 +17,7 @@ import io
 import json
 import os
 import resource
+import signal
 import struct
 import sys
 from importlib import import_module
@@ -208,6 +209,8 @@ def main() -> None:
         sys.path[:] = [*config["path_after_confine"], *stdlib]
     os.chdir(config["cwd"])
     set_limits(config["limits"])
+    # Past RLIMIT_FSIZE a write then fails with EFBIG instead of killing the worker.
+    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
     if config.get("drop_privileges"):
         drop_privileges()
     stdout = sys.stdout

@@ -1,0 +1,3 @@
+# What: write_file through a symlink pointing out
+# expect: error=PermissionError
+write_file('link_out/created.txt', 'pwned')

@@ -1,0 +1,3 @@
+# What: run_command cat ~/.secret
+# expect: error=PermissionError
+print(run_command('cat', ['~/.secret']))

@@ -1,0 +1,3 @@
+# What: typecheck a path outside the workspace
+# expect: error=PermissionError
+print(typecheck('../outside'))

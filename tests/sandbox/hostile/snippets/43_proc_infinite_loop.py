@@ -1,0 +1,4 @@
+# What: infinite loop
+# expect: killed=timeout
+while True:
+    pass

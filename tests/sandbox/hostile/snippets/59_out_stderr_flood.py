@@ -1,0 +1,6 @@
+# What: flood stderr
+# expect: killed=output
+# gate: refused
+import sys
+while True:
+    sys.stderr.write('z' * 4096)

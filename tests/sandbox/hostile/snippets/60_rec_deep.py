@@ -1,0 +1,5 @@
+# What: unbounded recursion
+# expect: error=RecursionError
+def f(n):
+    return f(n + 1)
+f(0)

@@ -12,6 +12,7 @@ from punie_server import __version__
 
 # (name, help, module that defines ``add_arguments(parser)`` and ``run(args) -> int``)
 SUBCOMMANDS: list[tuple[str, str, str]] = [
+    ("serve", "Run the Punie language server (stdio by default).", "punie_server.serve_cli"),
     ("train", "Generate verified data and train a model.", "punie_server.train_cli"),
 ]
 

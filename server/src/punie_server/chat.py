@@ -1,0 +1,168 @@
+"""The Code Mode loop: generate, run the snippet, feed back the result, repeat.
+
+A turn ends when the model answers without a tool call, or after ``max_turns``
+generations. Everything the editor sees while it runs goes through ``ChatEvents``.
+"""
+
+import asyncio
+import threading
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from punie_sandbox.host import Host
+from punie_sandbox.models import ExecResult
+from punie_sandbox.prompt import EXECUTE_CODE_TOOL
+from punie_server.generation import TurnOutput, generate_turn
+from punie_server.model_manager import ModelManager
+from punie_server.protocol import ChatResult, Settings, Step, Usage
+from punie_server.sessions import Session
+from punie_server.streaming import VisibleText
+from punie_training.decode import extract_code
+from punie_training.schema import tool_call, tool_message
+
+
+class SnippetRunner(Protocol):
+    """Runs one snippet against a host (the sandbox, in the product)."""
+
+    async def run(self, code: str, host: Host) -> ExecResult:
+        """Run ``code``; callbacks go to ``host``."""
+        ...
+
+
+@dataclass
+class ChatEvents:
+    """Callbacks for what happens during a turn (all optional in spirit, never None)."""
+
+    text: Callable[[str], None]
+    code: Callable[[str], None]
+    step: Callable[[Step], None]
+    phase: Callable[[str], None]
+
+
+def _unparsed_call_error(text: str) -> str:
+    return (
+        "Error: ToolCallError: the execute_code call could not be parsed; "
+        f"write it as <tool_call><function=execute_code><parameter=code>…: {text[-200:]!r}"
+    )
+
+
+async def run_chat(
+    message: str,
+    session: Session,
+    *,
+    models: ModelManager,
+    sandbox: SnippetRunner,
+    host: Host,
+    settings: Settings,
+    events: ChatEvents,
+) -> ChatResult:
+    """Run one user message through the Code Mode loop and return the result.
+
+    On cancellation the session's messages are restored to what they were before
+    this message, generation stops at the next token and a running snippet is killed.
+    """
+    loaded = await models.get()
+    tokenizer = loaded.tokenizer
+    started = time.perf_counter()
+    saved = list(session.messages)
+    session.messages.append({"role": "user", "content": message})
+    steps: list[Step] = []
+    usage = Usage()
+    generation_s = 0.0
+    loop = asyncio.get_running_loop()
+    cancel = threading.Event()
+    reply, stop_reason = "", "maxTurns"
+    try:
+        for turn in range(settings.max_turns):
+            events.phase("Thinking…")
+            visible = VisibleText(tokenizer.tool_call_start)
+
+            def on_text(delta: str, visible: VisibleText = visible) -> None:
+                shown = visible.feed(delta)
+                if shown:
+                    loop.call_soon_threadsafe(events.text, shown)
+
+            prompt = tokenizer.apply_chat_template(
+                session.messages, tools=[EXECUTE_CODE_TOOL], add_generation_prompt=True
+            )
+            output: TurnOutput = await _in_model_thread(
+                models,
+                lambda prompt=prompt, on_text=on_text: generate_turn(
+                    loaded,
+                    session,
+                    prompt,
+                    max_tokens=settings.max_tokens,
+                    temperature=settings.temperature,
+                    on_text=on_text,
+                    cancel=cancel,
+                    stop_after=tokenizer.tool_call_end,
+                ),
+                cancel,
+            )
+            usage.turns = turn + 1
+            usage.prompt_tokens += output.prompt_tokens
+            usage.cached_tokens += output.cached_tokens
+            usage.completion_tokens += output.completion_tokens
+            if turn == 0:
+                usage.ttft_ms = output.ttft_ms
+            generation_s += output.generation_s
+            said = output.text.split(tokenizer.tool_call_start, 1)[0].strip()
+            if tokenizer.tool_call_start not in output.text:
+                tail = visible.flush()
+                if tail:
+                    events.text(tail)
+                session.messages.append({"role": "assistant", "content": output.text.strip()})
+                reply, stop_reason = output.text.strip(), "done"
+                break
+            code = extract_code(output.text, tokenizer)
+            if code is None:
+                session.messages.append({"role": "assistant", "content": output.text.strip()})
+                session.messages.append(
+                    {"role": "tool", "content": _unparsed_call_error(output.text)}
+                )
+                continue
+            session.messages.append(
+                {"role": "assistant", "content": said, "tool_calls": [tool_call(code)]}
+            )
+            events.code(code)
+            events.phase("Running code…")
+            result = await sandbox.run(code, host)
+            step = Step(code=code, **result.model_dump())
+            steps.append(step)
+            events.step(step)
+            session.messages.append({"role": "tool", "content": tool_message(result)})
+        else:
+            reply = _gave_up(steps, settings.max_turns)
+    except BaseException:
+        cancel.set()
+        session.messages[:] = saved
+        raise
+    usage.total_ms = (time.perf_counter() - started) * 1000
+    usage.tokens_per_second = usage.completion_tokens / generation_s if generation_s else 0.0
+    return ChatResult(
+        session_id=session.id, reply=reply, steps=steps, usage=usage, stop_reason=stop_reason
+    )
+
+
+def _gave_up(steps: list[Step], max_turns: int) -> str:
+    last = steps[-1] if steps else None
+    if last is not None and last.error is not None:
+        return (
+            f"I stopped after {max_turns} turns without an answer; the last snippet failed "
+            f"with {last.error.type}: {last.error.message}"
+        )
+    return f"I stopped after {max_turns} turns without a final answer."
+
+
+async def _in_model_thread(
+    models: ModelManager, job: Callable[[], TurnOutput], cancel: threading.Event
+) -> TurnOutput:
+    """Run ``job`` on the MLX thread; cancelling the await also stops the job."""
+    future: Awaitable[Any] = asyncio.get_running_loop().run_in_executor(models.executor, job)
+    try:
+        return await future
+    except asyncio.CancelledError:
+        cancel.set()
+        raise

@@ -1,0 +1,43 @@
+"""``punie.runCommand``: one program, no shell, inside the workspace, capped."""
+
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+
+from punie_sandbox.commands import check_args_inside, run_argv
+from punie_sandbox.models import CommandResult
+from punie_sandbox.paths import resolve_inside
+from punie_server.protocol import RunCommandParams, Settings
+
+COMMAND_TIMEOUT_S = 60.0
+
+
+async def execute_command(
+    params: RunCommandParams,
+    root: Path,
+    settings: Settings,
+    *,
+    consent: Callable[[list[str]], Awaitable[None]] | None = None,
+) -> CommandResult:
+    """Run ``params`` in ``root`` (or its ``cwd`` inside root) with a scrubbed env.
+
+    Paths are checked before ``consent`` is asked, so the user is never asked about a
+    command that would be refused anyway.
+    """
+    cwd = resolve_inside(root, params.cwd or ".")
+    check_args_inside(root, params.args)
+    if consent is not None:
+        await consent([params.command, *params.args])
+    return await run_argv(
+        [params.command, *params.args],
+        cwd,
+        timeout_s=COMMAND_TIMEOUT_S,
+        max_output_bytes=settings.sandbox.max_output_bytes,
+    )
+
+
+def command_text(result: CommandResult) -> str:
+    """What ``run_command`` returns to a snippet: output, then truncation and exit marks."""
+    output = result.output + ("\n[output truncated]" if result.truncated else "")
+    if result.exit_code != 0:
+        output += f"\n[exit {result.exit_code}]"
+    return output

@@ -1,0 +1,113 @@
+"""One model turn: prefill only what the session's prompt cache lacks, then stream.
+
+Runs on the model manager's MLX thread. Text goes out through ``on_text`` as it is
+generated; ``cancel`` is checked after every token so a cancelled request stops
+within one token.
+"""
+
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from punie_server.model_manager import LoadedModel
+from punie_server.sessions import Session
+
+
+@dataclass
+class TurnOutput:
+    """What one generation produced, with its counts and timings."""
+
+    text: str
+    prompt_tokens: int
+    cached_tokens: int
+    completion_tokens: int
+    ttft_ms: float
+    generation_s: float
+    cancelled: bool
+
+
+def common_prefix(a: list[int], b: list[int]) -> int:
+    """Length of the longest common prefix of two token lists."""
+    n = 0
+    for x, y in zip(a, b, strict=False):
+        if x != y:
+            break
+        n += 1
+    return n
+
+
+def _reuse_cache(loaded: LoadedModel, session: Session, prompt: list[int]) -> int:
+    """Make the session's cache a prefix of ``prompt``; return how many tokens it keeps."""
+    from mlx_lm.models.cache import can_trim_prompt_cache, make_prompt_cache, trim_prompt_cache
+
+    if session.prompt_cache is None:
+        session.prompt_cache, session.cache_tokens = make_prompt_cache(loaded.model), []
+    # At least one prompt token must be fed to get logits for the next one.
+    keep = min(common_prefix(session.cache_tokens, prompt), len(prompt) - 1)
+    surplus = len(session.cache_tokens) - keep
+    if surplus > 0:
+        if can_trim_prompt_cache(session.prompt_cache):
+            trim_prompt_cache(session.prompt_cache, surplus)
+        else:
+            session.prompt_cache, keep = make_prompt_cache(loaded.model), 0
+    session.cache_tokens = session.cache_tokens[:keep]
+    return keep
+
+
+def generate_turn(
+    loaded: LoadedModel,
+    session: Session,
+    prompt: list[int],
+    *,
+    max_tokens: int,
+    temperature: float,
+    on_text: Callable[[str], None],
+    cancel: threading.Event,
+    stop_after: str | None = None,
+) -> TurnOutput:
+    """Generate the model's next message for ``prompt`` (token ids of the whole chat).
+
+    ``stop_after``: stop as soon as the text contains it (the end of a tool call), so
+    a tool call is acted on without waiting for the end-of-turn token.
+    """
+    from mlx_lm import stream_generate
+    from mlx_lm.sample_utils import make_sampler
+
+    started = time.perf_counter()
+    keep = _reuse_cache(loaded, session, prompt)
+    text, generated, first_token_at, cancelled = "", [], None, False
+    for response in stream_generate(
+        loaded.model,
+        loaded.tokenizer,
+        prompt[keep:],
+        max_tokens=max_tokens,
+        sampler=make_sampler(temp=temperature),
+        prompt_cache=session.prompt_cache,
+    ):
+        if first_token_at is None:
+            first_token_at = time.perf_counter()
+        if cancel.is_set():
+            cancelled = True
+            break
+        generated.append(response.token)
+        text += response.text
+        on_text(response.text)
+        if stop_after is not None and stop_after in text:
+            break
+    finished = time.perf_counter()
+    offset = getattr(session.prompt_cache[0], "offset", None) if session.prompt_cache else None
+    fed = prompt + generated
+    session.cache_tokens = fed[:offset] if isinstance(offset, int) else []
+    if not isinstance(offset, int):
+        session.prompt_cache = None
+    first = first_token_at or finished
+    return TurnOutput(
+        text=text,
+        prompt_tokens=len(prompt),
+        cached_tokens=keep,
+        completion_tokens=len(generated),
+        ttft_ms=(first - started) * 1000,
+        generation_s=max(finished - first, 1e-9),
+        cancelled=cancelled,
+    )

@@ -1,0 +1,127 @@
+"""The sandbox's callbacks, served by the editor on the other end of the LSP link.
+
+``read_file`` prefers the editor's open (possibly unsaved) buffer; ``write_file``
+becomes a ``workspace/applyEdit`` the editor may refuse; ``run_command`` asks for
+consent unless auto-allowed; ``typecheck`` runs ty and publishes diagnostics. The
+host never writes to disk itself while a client is attached.
+"""
+
+import asyncio
+from pathlib import Path
+from typing import Any
+
+from lsprotocol import types as lsp
+from pygls.lsp.server import LanguageServer
+from pygls.uris import to_fs_path
+
+from punie_sandbox.commands import is_allowed
+from punie_sandbox.models import TypeCheckResult
+from punie_sandbox.paths import resolve_inside
+from punie_sandbox.typecheck import run_ty
+from punie_server.commands import command_text, execute_command
+from punie_server.diagnostics import DiagnosticsBook
+from punie_server.edits import replace_file_edit
+from punie_server.protocol import RunCommandParams, Settings
+
+ALLOW, DENY = "Allow", "Deny"
+CONSENT_TIMEOUT_S = 120.0
+
+
+class LspHost:
+    """A ``punie_sandbox.host.Host`` whose side effects go through the LSP client."""
+
+    def __init__(
+        self, server: LanguageServer, root: Path, settings: Settings, book: DiagnosticsBook
+    ) -> None:
+        self.server = server
+        self.root = root
+        self.settings = settings
+        self.book = book
+
+    def open_document(self, target: Path) -> Any | None:
+        """The editor's open document for ``target``, if it has one."""
+        for uri, document in self.server.workspace.text_documents.items():
+            path = to_fs_path(uri)
+            if path is not None and Path(path).resolve() == target:
+                return document
+        return None
+
+    async def read_file(self, path: str) -> str:
+        """The open buffer's text, else the file on disk, inside the workspace only."""
+        target = resolve_inside(self.root, path)
+        document = self.open_document(target)
+        if document is not None:
+            return document.source
+        if target.is_dir():
+            raise IsADirectoryError(f"is a directory: {path}")
+        if not target.is_file():
+            raise FileNotFoundError(f"no such file: {path}")
+        return target.read_text(encoding="utf-8", errors="replace")
+
+    async def write_file(self, path: str, content: str) -> None:
+        """Ask the editor to make ``path`` hold ``content`` (it may refuse)."""
+        target = resolve_inside(self.root, path)
+        if target.is_dir():
+            raise IsADirectoryError(f"is a directory: {path}")
+        capabilities = self.server.client_capabilities.workspace
+        if capabilities is None or not capabilities.apply_edit:
+            raise PermissionError(
+                "this editor does not support workspace/applyEdit, so Punie cannot write files"
+            )
+        document = self.open_document(target)
+        if document is not None:
+            current, version = document.source, document.version
+        elif target.exists():
+            current, version = target.read_text(encoding="utf-8", errors="replace"), None
+        else:
+            current, version = None, None
+        edit = replace_file_edit(target, content, current=current, version=version)
+        response = await self.server.workspace_apply_edit_async(
+            lsp.ApplyWorkspaceEditParams(edit=edit, label=f"Punie: write {path}")
+        )
+        if not response.applied:
+            reason = response.failure_reason or "no reason given"
+            raise PermissionError(f"edit refused by editor: {reason}")
+
+    async def run_command(self, command: str, args: list[str] | None = None) -> str:
+        """Run a command through ``punie.runCommand`` once the user allows it."""
+        params = RunCommandParams(command=command, args=list(args or []))
+        result = await execute_command(params, self.root, self.settings, consent=self.consent)
+        return command_text(result)
+
+    async def consent(self, argv: list[str]) -> None:
+        """Return if ``argv`` may run; raise ``PermissionError`` if not."""
+        policy = self.settings.approval.commands
+        shown = " ".join(argv)
+        if policy == "deny":
+            raise PermissionError(f"commands are disabled by the punie.approval setting: {shown}")
+        if policy == "auto" or is_allowed(argv, self.settings.commands.auto_allow):
+            return
+        request = lsp.ShowMessageRequestParams(
+            type=lsp.MessageType.Warning,
+            message=f"Punie wants to run `{shown}`. Allow it?",
+            actions=[lsp.MessageActionItem(title=ALLOW), lsp.MessageActionItem(title=DENY)],
+        )
+        try:
+            answer = await asyncio.wait_for(
+                self.server.window_show_message_request_async(request), CONSENT_TIMEOUT_S
+            )
+        except TimeoutError:
+            raise PermissionError(f"no answer to the request to run `{shown}`") from None
+        if answer is None or answer.title != ALLOW:
+            raise PermissionError(f"command refused by user: {shown}")
+
+    async def typecheck(self, path: str = ".") -> TypeCheckResult:
+        """Run ty on ``path`` and publish what it found as diagnostics."""
+        return await typecheck_and_publish(self.server, self.root, self.book, path)
+
+
+async def typecheck_and_publish(
+    server: LanguageServer, root: Path, book: DiagnosticsBook, path: str
+) -> TypeCheckResult:
+    """Run ty on ``path`` (inside ``root``) and publish/clear diagnostics accordingly."""
+    checked = resolve_inside(root, path)
+    result = await run_ty(root, path)
+    for params in book.publications(result, checked):
+        server.text_document_publish_diagnostics(params)
+    return result

@@ -1,0 +1,309 @@
+"""``punie serve``: the pygls language server. Handlers parse, delegate and reply.
+
+The state lives in ``PunieServer`` (settings, model, sessions, sandbox); the logic
+lives in ``chat``, ``lsp_host``, ``commands`` and friends, which know nothing of the
+wire.
+"""
+
+import asyncio
+import logging
+import os
+from pathlib import Path
+from typing import Any, TypeVar
+
+from lsprotocol import types as lsp
+from pydantic import BaseModel, ValidationError
+from pygls.exceptions import JsonRpcException, JsonRpcInternalError, JsonRpcInvalidParams
+from pygls.lsp.server import LanguageServer
+from pygls.protocol import JsonRPCNotification, JsonRPCRequestMessage, default_converter
+from pygls.uris import to_fs_path
+
+from punie_sandbox.models import WireModel
+from punie_sandbox.sandbox import Sandbox
+from punie_server import __version__
+from punie_server.chat import ChatEvents, run_chat
+from punie_server.commands import execute_command
+from punie_server.diagnostics import DiagnosticsBook
+from punie_server.lsp_host import LspHost, typecheck_and_publish
+from punie_server.model_manager import ModelLoadError, ModelManager
+from punie_server.protocol import (
+    CHAT,
+    RESET,
+    RUN_COMMAND,
+    STATUS,
+    TYPECHECK,
+    ChatParams,
+    ChatResult,
+    CodeProgress,
+    ResetParams,
+    RunCommandParams,
+    SandboxStatus,
+    Settings,
+    StatusResult,
+    Step,
+    StepProgress,
+    TextProgress,
+    TypecheckParams,
+)
+from punie_server.sessions import SessionStore
+from punie_server.settings import SettingsError, describe_validation_error, merge_settings
+
+log = logging.getLogger(__name__)
+P = TypeVar("P", bound=BaseModel)
+
+
+def _raw_params_converter() -> Any:
+    """pygls's converter, except custom requests keep their params as plain dicts
+    (validated by pydantic here) instead of pygls's namedtuples."""
+    converter = default_converter()
+
+    def keep(obj: dict[str, Any], cls: type) -> Any:
+        return cls(**obj)
+
+    converter.register_structure_hook(JsonRPCRequestMessage, keep)
+    converter.register_structure_hook(JsonRPCNotification, keep)
+    return converter
+
+
+def parse_params(model: type[P], raw: Any) -> P:
+    """Validate request params, or raise ``InvalidParams`` naming the bad fields."""
+    try:
+        return model.model_validate(raw if raw is not None else {})
+    except ValidationError as error:
+        raise JsonRpcInvalidParams(describe_validation_error(error)) from None
+
+
+class PunieServer(LanguageServer):
+    """The language server and the state its handlers share."""
+
+    def __init__(self, model: str | None = None) -> None:
+        super().__init__("punie", __version__, converter_factory=_raw_params_converter)
+        self.settings = Settings(model=model)
+        self.cli_model = model
+        self.models = ModelManager(model)
+        self.sessions = SessionStore()
+        self.root = Path.cwd().resolve()
+        self.book = DiagnosticsBook(self.root)
+        self._sandbox: Sandbox | None = None
+
+    @property
+    def sandbox(self) -> Sandbox:
+        """The shared sandbox; created on first use, inside the event loop."""
+        if self._sandbox is None:
+            self._sandbox = Sandbox(self.settings.sandbox)
+        return self._sandbox
+
+    def apply_settings(self, update: Any) -> None:
+        """Merge client settings; the ``--model`` flag wins over the editor's setting."""
+        self.settings = merge_settings(self.settings, update)
+        if self.cli_model is not None:
+            self.settings.model = self.cli_model
+        self.models.configure(self.settings.model)
+        if self._sandbox is not None:
+            self._sandbox.limits = self.settings.sandbox
+
+    def set_root(self, params: lsp.InitializeParams) -> None:
+        """Take the workspace root from the first workspace folder or the root URI."""
+        uri = (params.workspace_folders or [None])[0]
+        root_uri = uri.uri if uri is not None else params.root_uri
+        path = to_fs_path(root_uri) if root_uri else (params.root_path or os.getcwd())
+        self.root = Path(path or os.getcwd()).resolve()
+        self.book = DiagnosticsBook(self.root)
+
+    def host(self) -> LspHost:
+        """A callback host for one snippet run, with the current settings."""
+        return LspHost(self, self.root, self.settings, self.book)
+
+    def status(self) -> StatusResult:
+        """What ``punie/status`` reports."""
+        sandbox = self.sandbox
+        return StatusResult(
+            version=__version__,
+            model=self.models.name,
+            model_state=self.models.state,
+            model_error=self.models.error,
+            sessions=len(self.sessions),
+            sandbox=SandboxStatus(
+                backend=sandbox.backend, warm=sandbox.warm, warning=sandbox.warning
+            ),
+        )
+
+    async def chat(self, params: ChatParams) -> ChatResult:
+        """Handle one ``punie/chat``, streaming to the client as it goes."""
+        try:
+            session = self.sessions.get_or_create(params.session_id)
+        except KeyError as error:
+            raise JsonRpcInvalidParams(f"sessionId: {error.args[0]}") from None
+        progress = ProgressSender(self, params)
+        async with session.lock:
+            progress.begin()
+            try:
+                return await run_chat(
+                    params.message,
+                    session,
+                    models=self.models,
+                    sandbox=self.sandbox,
+                    host=self.host(),
+                    settings=self.settings,
+                    events=progress.events(),
+                )
+            except ModelLoadError as error:
+                raise JsonRpcInternalError(f"model failed: {error}") from None
+            finally:
+                progress.end()
+
+    async def close(self) -> None:
+        """Stop the sandbox's workers and the model thread."""
+        if self._sandbox is not None:
+            await self._sandbox.aclose()
+        self.models.shutdown()
+
+
+class ProgressSender:
+    """Sends a chat's partial results and work-done progress, when the client asked."""
+
+    def __init__(self, server: PunieServer, params: ChatParams) -> None:
+        self.server = server
+        self.partial = params.partial_result_token
+        self.work = params.work_done_token
+
+    def _partial(self, value: WireModel) -> None:
+        if self.partial is not None:
+            self.server.progress(lsp.ProgressParams(token=self.partial, value=value.to_wire()))
+
+    def events(self) -> ChatEvents:
+        """Callbacks for ``run_chat``."""
+
+        def step(step: Step) -> None:
+            self._partial(StepProgress(step=step))
+
+        return ChatEvents(
+            text=lambda delta: self._partial(TextProgress(delta=delta)),
+            code=lambda code: self._partial(CodeProgress(code=code)),
+            step=step,
+            phase=self.report,
+        )
+
+    def begin(self) -> None:
+        """Open the work-done progress."""
+        if self.work is not None:
+            self.server.work_done_progress.begin(
+                self.work, lsp.WorkDoneProgressBegin(title="Punie", message="Thinking…")
+            )
+
+    def report(self, message: str) -> None:
+        """Say what the turn is doing now."""
+        if self.work is not None:
+            self.server.work_done_progress.report(
+                self.work, lsp.WorkDoneProgressReport(message=message)
+            )
+
+    def end(self) -> None:
+        """Close the work-done progress."""
+        if self.work is not None:
+            self.server.work_done_progress.end(self.work, lsp.WorkDoneProgressEnd())
+            self.server.work_done_progress.tokens.pop(self.work, None)
+
+
+def build_server(model: str | None = None) -> PunieServer:
+    """A Punie server with every handler registered."""
+    server = PunieServer(model)
+
+    @server.feature(lsp.INITIALIZE)
+    def initialize(ls: PunieServer, params: lsp.InitializeParams) -> None:
+        ls.set_root(params)
+        try:
+            ls.apply_settings(params.initialization_options)
+        except SettingsError as error:
+            raise JsonRpcInvalidParams(f"initializationOptions: {error}") from None
+
+    @server.feature(lsp.INITIALIZED)
+    async def initialized(ls: PunieServer, _: lsp.InitializedParams) -> None:
+        await pull_configuration(ls)
+        if ls.settings.eager_load:
+            ls.models.start_loading()
+        # Warm the pool now so the first snippet does not wait for a worker to start.
+        await ls.sandbox.wait_warm(1)
+
+    @server.feature(lsp.WORKSPACE_DID_CHANGE_CONFIGURATION)
+    async def did_change_configuration(ls: PunieServer, _: Any) -> None:
+        await pull_configuration(ls)
+
+    @server.feature(lsp.TEXT_DOCUMENT_DID_SAVE)
+    async def did_save(ls: PunieServer, params: lsp.DidSaveTextDocumentParams) -> None:
+        relative = _workspace_python_file(ls.root, params.text_document.uri)
+        if not ls.settings.typecheck_on_save or relative is None:
+            return
+        try:
+            await typecheck_and_publish(ls, ls.root, ls.book, relative)
+        except Exception as error:  # a save must never fail loudly; say why in the log
+            ls.window_log_message(
+                lsp.LogMessageParams(lsp.MessageType.Warning, f"typecheck on save: {error}")
+            )
+
+    @server.feature(CHAT)
+    async def chat(ls: PunieServer, params: Any) -> dict[str, Any]:
+        result = await ls.chat(parse_params(ChatParams, params))
+        return result.to_wire()
+
+    @server.feature(RESET)
+    def reset(ls: PunieServer, params: Any) -> None:
+        ls.sessions.reset(parse_params(ResetParams, params).session_id)
+
+    @server.feature(STATUS)
+    def status(ls: PunieServer, _: Any) -> dict[str, Any]:
+        return ls.status().to_wire()
+
+    @server.command(RUN_COMMAND)
+    async def run_command(ls: PunieServer, *args: Any) -> dict[str, Any]:
+        params = parse_params(RunCommandParams, args[0] if args else None)
+        try:
+            result = await execute_command(params, ls.root, ls.settings)
+        except (PermissionError, FileNotFoundError) as error:
+            raise JsonRpcInvalidParams(str(error)) from None
+        return result.to_wire()
+
+    @server.command(TYPECHECK)
+    async def typecheck(ls: PunieServer, *args: Any) -> dict[str, Any]:
+        params = parse_params(TypecheckParams, args[0] if args else None)
+        try:
+            result = await typecheck_and_publish(ls, ls.root, ls.book, params.path)
+        except PermissionError as error:
+            raise JsonRpcInvalidParams(str(error)) from None
+        return result.to_wire()
+
+    @server.feature(lsp.SHUTDOWN)
+    async def shutdown(ls: PunieServer, _: Any) -> None:
+        await ls.close()
+
+    return server
+
+
+def _workspace_python_file(root: Path, uri: str) -> str | None:
+    """The workspace-relative path of a Python file URI, or None if it is not one."""
+    path = to_fs_path(uri)
+    if path is None or not path.endswith(".py"):
+        return None
+    try:
+        return str(Path(path).resolve().relative_to(root))
+    except ValueError:
+        return None
+
+
+async def pull_configuration(ls: PunieServer) -> None:
+    """Ask the client for the ``punie`` section, when it supports that."""
+    workspace = ls.client_capabilities.workspace
+    if workspace is None or not workspace.configuration:
+        return
+    try:
+        values = await asyncio.wait_for(
+            ls.workspace_configuration_async(
+                lsp.ConfigurationParams(items=[lsp.ConfigurationItem(section="punie")])
+            ),
+            10,
+        )
+        ls.apply_settings(values[0] if values else None)
+    except (TimeoutError, SettingsError, JsonRpcException) as error:
+        ls.window_log_message(
+            lsp.LogMessageParams(lsp.MessageType.Warning, f"punie settings ignored: {error}")
+        )

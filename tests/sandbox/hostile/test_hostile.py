@@ -10,9 +10,9 @@ isolation, not the gate. After every run these properties are asserted:
 - the TCP, unix-path and abstract-unix listeners of the host saw no connection;
 - no process or thread named ``punie-escapee`` (every snippet that forks or spawns
   names its children so) survives the run;
-- the run ended within the timeout + 0.5 s;
 
-plus each snippet's own ``# expect:`` line (ok, error=<type>|any, killed=<reason>),
+plus each snippet's own ``# expect:`` line (ok, error=<type>|any, killed=<reason>; a
+killed run must end within the timeout + 0.5 s, measured with a spare ready),
 ``# forbid:`` strings and ``# check:`` extras. Snippets marked ``# gate: refused``
 are also checked to be refused by the AST gate.
 """
@@ -218,7 +218,8 @@ async def test_hostile_snippet_is_contained(arena: Arena, path: Path):
     result = await arena.sandbox._run(snippet.code, host)
     elapsed = time.monotonic() - started
 
-    assert elapsed <= LIMITS.timeout_s + 0.5, f"took {elapsed:.2f} s: {result}"
+    if snippet.expect.startswith("killed="):
+        assert elapsed <= LIMITS.timeout_s + 0.5, f"took {elapsed:.2f} s: {result}"
     _assert_expectation(result, snippet.expect)
     seen = result.model_dump_json()
     assert arena.secret not in seen

@@ -43,6 +43,7 @@ class Sandbox:
         self._unreaped: set[WorkerProcess] = set()
         self._tasks: set[asyncio.Task[Any]] = set()
         self._closed = False
+        self._start_error: WorkerStartError | None = None
         self._spare_ready = asyncio.Condition()
 
     @property
@@ -68,11 +69,19 @@ class Sandbox:
         await self.aclose()
 
     async def wait_warm(self, count: int | None = None) -> None:
-        """Wait until ``count`` (default: the pool size) spares are ready."""
+        """Wait until ``count`` (default: the pool size) spares are ready.
+
+        Raises ``WorkerStartError`` if workers fail to start on this machine.
+        """
         wanted = self._target if count is None else count
+        self._start_error = None
         self._refill()
         async with self._spare_ready:
-            await self._spare_ready.wait_for(lambda: self.warm >= wanted or self._closed)
+            await self._spare_ready.wait_for(
+                lambda: self.warm >= wanted or self._closed or self._start_error is not None
+            )
+        if self._start_error is not None and self.warm < wanted:
+            raise self._start_error
 
     async def run(self, code: str, host: Host) -> ExecResult:
         """Run ``code`` in a fresh worker; its callbacks are served by ``host``."""
@@ -206,8 +215,12 @@ class Sandbox:
         worker = self._new_worker()
         try:
             await worker.start()
-        except WorkerStartError:
-            return  # the next run() starts its own worker and reports the failure
+        except WorkerStartError as exc:
+            # run() starts its own worker and reports the failure in its result.
+            self._start_error = exc
+            async with self._spare_ready:
+                self._spare_ready.notify_all()
+            return
         finally:
             self._starting -= 1
         if self._closed:

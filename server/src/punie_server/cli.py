@@ -14,6 +14,9 @@ from punie_server import __version__
 SUBCOMMANDS: list[tuple[str, str, str]] = [
     ("serve", "Run the Punie language server (stdio by default).", "punie_server.serve_cli"),
     ("train", "Generate verified data and train a model.", "punie_server.train_cli"),
+    ("ask", "Ask one question through a real punie serve.", "punie_server.ask_cli"),
+    ("chat", "Chat interactively through a real punie serve.", "punie_server.chat_cli"),
+    ("eval", "Run eval query suites through a real punie serve.", "punie_server.eval_cli"),
 ]
 
 

@@ -1,0 +1,119 @@
+"""Who says yes to the model's edits and commands in the terminal clients.
+
+``punie ask``/``chat`` ask the user per edit and per command on a terminal, refuse
+everything when there is no terminal to ask on, and approve everything with ``--yes``
+(``punie eval`` always approves).
+"""
+
+import difflib
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Protocol
+
+from rich.console import Console
+from rich.syntax import Syntax
+
+from punie_server.disk_edits import FileChange
+
+NO_TTY_REASON = "no terminal to ask for consent (pass --yes to approve edits and commands)"
+
+
+@dataclass(frozen=True)
+class Decision:
+    """An answer to one request; ``reason`` explains a refusal."""
+
+    approved: bool
+    reason: str = ""
+
+
+class Approver(Protocol):
+    """Decides on the edits and commands the server asks the client about."""
+
+    def approve_edit(self, label: str, changes: list[FileChange]) -> Decision:
+        """May ``changes`` (described by ``label``) be written to disk?"""
+        ...
+
+    def approve_command(self, message: str) -> Decision:
+        """May the command the server describes in ``message`` run?"""
+        ...
+
+
+class ApproveAll:
+    """Approves everything (``--yes``, ``punie eval``)."""
+
+    def approve_edit(self, label: str, changes: list[FileChange]) -> Decision:
+        """Always yes."""
+        return Decision(True)
+
+    def approve_command(self, message: str) -> Decision:
+        """Always yes."""
+        return Decision(True)
+
+
+class RefuseAll:
+    """Refuses everything because nobody can be asked."""
+
+    def __init__(self, reason: str = NO_TTY_REASON) -> None:
+        self.reason = reason
+
+    def approve_edit(self, label: str, changes: list[FileChange]) -> Decision:
+        """Always no, with the reason."""
+        return Decision(False, self.reason)
+
+    def approve_command(self, message: str) -> Decision:
+        """Always no, with the reason."""
+        return Decision(False, self.reason)
+
+
+class AskOnTerminal:
+    """Shows each edit as a diff (each command as text) and asks y/n."""
+
+    def __init__(self, console: Console, read_line: Callable[[str], str] = input) -> None:
+        self.console = console
+        self.read_line = read_line
+
+    def approve_edit(self, label: str, changes: list[FileChange]) -> Decision:
+        """Show the diff of ``changes`` and ask."""
+        self.console.print(f"[bold yellow]{label}[/]")
+        for change in changes:
+            self.console.print(Syntax(file_diff(change), "diff", word_wrap=True))
+        if self._yes("Apply this edit?"):
+            return Decision(True)
+        return Decision(False, "the user declined the edit")
+
+    def approve_command(self, message: str) -> Decision:
+        """Show the server's question and ask."""
+        self.console.print(f"[bold yellow]{message}[/]")
+        if self._yes("Run it?"):
+            return Decision(True)
+        return Decision(False, "the user declined the command")
+
+    def _yes(self, question: str) -> bool:
+        try:
+            answer = self.read_line(f"{question} [y/N] ")
+        except EOFError:
+            return False
+        return answer.strip().lower() in {"y", "yes"}
+
+
+def choose_approver(*, yes: bool, interactive: bool, console: Console) -> Approver:
+    """``--yes`` approves all; otherwise ask on a terminal, or refuse without one."""
+    if yes:
+        return ApproveAll()
+    if interactive:
+        return AskOnTerminal(console)
+    return RefuseAll()
+
+
+def file_diff(change: FileChange) -> str:
+    """A unified diff of one change (a new file diffs against nothing)."""
+    name = str(change.path)
+    before = (change.before or "").splitlines(keepends=True)
+    after = change.after.splitlines(keepends=True)
+    lines = difflib.unified_diff(
+        before,
+        after,
+        fromfile="/dev/null" if change.before is None else name,
+        tofile=name,
+    )
+    return "".join(line if line.endswith("\n") else line + "\n" for line in lines)

@@ -1,0 +1,91 @@
+"""``punie eval``: query suites through the real server, scored per PROTOCOL.md §7."""
+
+import argparse
+import asyncio
+import json
+import sys
+import tempfile
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from punie_training.evalsuites import EvalQuery
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """Arguments of ``punie eval``."""
+    parser.add_argument("--model", help="mlx-lm model directory or hub id (default: embedded)")
+    parser.add_argument(
+        "--queries",
+        type=Path,
+        help="a JSON Lines query file (default: the built-in single and multi suites)",
+    )
+    parser.add_argument(
+        "--workspace",
+        type=Path,
+        help="workspace copied fresh for every query (default: the built-in eval workspace)",
+    )
+    parser.add_argument("--json", action="store_true", help="print only the JSON report")
+
+
+def run(args: argparse.Namespace) -> int:
+    """Run the suites; print a table (or the JSON report). Exit 0 when they ran."""
+    from punie_server.evaluation import load_queries
+    from punie_training.evalsuites import load_suites
+
+    if args.workspace is not None and not args.workspace.is_dir():
+        print(f"punie eval: workspace is not a directory: {args.workspace}", file=sys.stderr)
+        return 2
+    if args.queries is not None:
+        try:
+            suites = {args.queries.stem: load_queries(args.queries)}
+        except (OSError, ValueError) as error:
+            print(f"punie eval: cannot read queries: {error}", file=sys.stderr)
+            return 2
+    else:
+        suites = load_suites()
+    try:
+        return asyncio.run(_evaluate(args, suites))
+    except KeyboardInterrupt:
+        print("punie eval: interrupted", file=sys.stderr)
+        return 130
+
+
+async def _evaluate(args: argparse.Namespace, suites: "dict[str, list[EvalQuery]]") -> int:
+    from rich.console import Console
+    from rich.table import Table
+
+    from punie_server.client import ServerError
+    from punie_server.evaluation import QueryOutcome, report, run_suites
+
+    console = Console(stderr=args.json)
+
+    def show(outcome: QueryOutcome) -> None:
+        mark = "[green]PASS[/]" if outcome.passed else "[red]FAIL[/]"
+        console.print(f"{mark} {outcome.id} ({outcome.total_ms / 1000:.1f} s) {outcome.why}")
+
+    with tempfile.TemporaryDirectory(prefix="punie-eval-") as scratch:
+        try:
+            model, outcomes = await run_suites(
+                suites,
+                Path(scratch) / "workspace",
+                source=args.workspace,
+                model=args.model,
+                on_outcome=show,
+            )
+        except ServerError as error:
+            print(f"punie eval: {error}", file=sys.stderr)
+            return 1
+    summary = report(model, outcomes)
+    if args.json:
+        print(json.dumps(summary.to_wire(), indent=2))
+        return 0
+    table = Table(title=f"punie eval · {model}", title_justify="left")
+    for column in ("suite", "passed", "total", "accuracy"):
+        table.add_column(column)
+    for name, entry in summary.suites.items():
+        table.add_row(name, str(entry.passed), str(entry.total), f"{entry.accuracy:.0%}")
+    console.print(table)
+    latency = summary.latency
+    console.print(f"latency p50 {latency.p50_ms:.0f} ms · p95 {latency.p95_ms:.0f} ms")
+    return 0

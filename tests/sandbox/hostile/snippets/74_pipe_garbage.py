@@ -1,5 +1,6 @@
 # What: send garbage bytes as a frame
 # expect: error=SandboxProtocolError
+# check: sandbox-survives
 # gate: refused
 import os, sys, json
 c = json.loads(sys.argv[1])

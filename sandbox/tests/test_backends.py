@@ -1,0 +1,28 @@
+"""Choosing the isolation backend."""
+
+from pathlib import Path
+
+import pytest
+
+from punie_sandbox.local import LocalHost
+from punie_sandbox.sandbox import Sandbox
+
+
+async def test_rlimits_only_runs_but_warns_loudly(workspace: Path):
+    async with Sandbox(backend="rlimits-only", warm=0) as sandbox:
+        result = await sandbox.run("print(1)", LocalHost(workspace))
+        assert sandbox.backend == "rlimits-only"
+        assert sandbox.warning is not None
+        assert "WARNING" in sandbox.warning
+    assert result.stdout == "1\n"
+
+
+def test_the_strongest_working_backend_is_chosen_and_silent():
+    sandbox = Sandbox(warm=0)
+    assert sandbox.backend == "bwrap"
+    assert sandbox.warning is None
+
+
+def test_unknown_backends_are_refused():
+    with pytest.raises(ValueError, match="unknown sandbox backend 'docker'"):
+        Sandbox(backend="docker")

@@ -183,3 +183,22 @@ def _gone_or_zombie(pid: int) -> bool:
             return True
         time.sleep(0.01)
     return False
+
+
+async def test_wrong_argument_types_raise_type_error_in_the_snippet(sandbox, host):
+    result = await sandbox.run("read_file(123)", host)
+    assert result.error is not None
+    assert result.error.type == "TypeError"
+    assert "read_file() got bad arguments: path: Input should be a valid string" in (
+        result.error.message
+    )
+
+
+async def test_a_value_too_large_for_the_pipe_is_an_error_not_a_crash(
+    sandbox, host, workspace: Path
+):
+    (workspace / "huge.txt").write_text("x" * (17 * 1024 * 1024))
+    result = await sandbox.run("read_file('huge.txt')", host)
+    assert result.error is not None
+    assert result.error.type == "ValueError"
+    assert "exceeds the 16777216 byte limit" in result.error.message

@@ -12,7 +12,7 @@ from punie_sandbox.host import Host
 from punie_sandbox.isolation import RLIMITS_ONLY_WARNING, Backend, choose
 from punie_sandbox.models import CallRecord, ExecResult, KillReason, Limits, SnippetError
 from punie_sandbox.process import WorkerProcess, WorkerStartError
-from punie_sandbox.wire import Call, Done, ProtocolError, Ready
+from punie_sandbox.wire import Call, Done, ProtocolError, Ready, tool_arguments
 
 PROTOCOL_ERROR = "SandboxProtocolError"
 # Largest repr of a callback argument kept in the call record.
@@ -165,7 +165,12 @@ class Sandbox:
                     return message.result, message.error, None
                 if isinstance(message, Ready):
                     raise ProtocolError("worker sent 'ready' twice")
-                await worker.send(await self._serve(message, host, calls))
+                reply = await self._serve(message, host, calls)
+                try:
+                    await worker.send(reply)
+                except (TypeError, ValueError) as exc:  # unserializable or oversized value
+                    error = {"type": "ValueError", "message": f"{message.tool}: {exc}"}
+                    await worker.send({"ok": False, "error": error})
         except ProtocolError as exc:
             worker.kill()
             return None, SnippetError(type=PROTOCOL_ERROR, message=str(exc)), None
@@ -181,7 +186,7 @@ class Sandbox:
     async def _serve(self, call: Call, host: Host, calls: list[CallRecord]) -> dict[str, Any]:
         started = time.perf_counter()
         try:
-            value = await getattr(host, call.tool)(**call.args)
+            value = await getattr(host, call.tool)(**tool_arguments(call))
             reply: dict[str, Any] = {"ok": True, "value": _plain(value)}
         except Exception as exc:  # any host failure goes back to the snippet, typed
             reply = {"ok": False, "error": {"type": type(exc).__name__, "message": str(exc)}}

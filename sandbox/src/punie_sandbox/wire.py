@@ -10,7 +10,14 @@ import json
 import struct
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    TypeAdapter,
+    ValidationError,
+    model_validator,
+)
 
 from punie_sandbox.models import SnippetError, ToolName
 
@@ -69,16 +76,36 @@ _ARGS: dict[str, type[_Strict]] = {
 
 
 class Call(_Strict):
-    """The snippet called a tool; ``args`` must match that tool's signature exactly."""
+    """The snippet called a tool with that tool's parameter names.
+
+    Unknown parameter names cannot come from the toolset, so they are a protocol
+    violation; wrong value types are the snippet's mistake (see ``tool_arguments``).
+    """
 
     kind: Literal["call"]
     tool: ToolName
     args: dict[str, Any]
 
     @model_validator(mode="after")
-    def _args_fit_the_tool(self) -> "Call":
-        self.args = _ARGS[self.tool].model_validate(self.args).model_dump()
+    def _names_fit_the_tool(self) -> "Call":
+        unknown = set(self.args) - set(_ARGS[self.tool].model_fields)
+        if unknown:
+            raise ValueError(f"{self.tool} has no parameter(s) {sorted(unknown)}")
         return self
+
+
+def tool_arguments(call: Call) -> dict[str, Any]:
+    """The call's arguments checked against the tool's signature.
+
+    Raises ``TypeError`` with a short message (what the snippet sees) on a mismatch.
+    """
+    try:
+        return _ARGS[call.tool].model_validate(call.args).model_dump()
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(map(str, e['loc'])) or 'arguments'}: {e['msg']}" for e in exc.errors()
+        )
+        raise TypeError(f"{call.tool}() got bad arguments: {problems}") from None
 
 
 class Done(_Strict):

@@ -202,3 +202,15 @@ async def test_a_value_too_large_for_the_pipe_is_an_error_not_a_crash(
     assert result.error is not None
     assert result.error.type == "ValueError"
     assert "exceeds the 16777216 byte limit" in result.error.message
+
+
+async def test_cancelling_while_a_worker_starts_kills_it(workspace: Path):
+    async with Sandbox(warm=0) as sandbox:
+        task = asyncio.create_task(sandbox.run("print(1)", LocalHost(workspace)))
+        await asyncio.sleep(0.05)
+        [worker] = sandbox._unreaped
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+        assert worker.proc is not None
+        assert _gone_or_zombie(worker.proc.pid)

@@ -208,7 +208,12 @@ class Sandbox:
             self._background(self._reap(worker))
         self._refill()
         worker = self._new_worker()
-        await worker.start()
+        try:
+            await worker.start()
+        except BaseException:  # cancelled while starting: the process must not linger
+            worker.kill()
+            self._background(self._reap(worker))
+            raise
         return worker
 
     def _refill(self) -> None:

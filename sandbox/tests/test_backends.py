@@ -4,6 +4,7 @@ from pathlib import Path
 
 import pytest
 
+from punie_sandbox.isolation import seatbelt_profile
 from punie_sandbox.local import LocalHost
 from punie_sandbox.sandbox import Sandbox
 
@@ -26,3 +27,11 @@ def test_the_strongest_working_backend_is_chosen_and_silent():
 def test_unknown_backends_are_refused():
     with pytest.raises(ValueError, match="unknown sandbox backend 'docker'"):
         Sandbox(backend="docker")
+
+
+def test_the_seatbelt_profile_names_only_python_packages_and_the_workdir(tmp_path: Path):
+    profile = seatbelt_profile(str(tmp_path))
+    assert "@READABLE@" not in profile
+    assert "@WRITABLE@" not in profile
+    assert f'(allow file-read* file-write* (subpath "{tmp_path}"))' in profile
+    assert "(deny network*)" in profile

@@ -158,6 +158,17 @@ def choose(backend: str | None) -> Backend:
     return backend
 
 
+def seatbelt_profile(workdir: str) -> str:
+    """The seatbelt profile with the readable (Python, packages) and writable paths."""
+    readable = [sys.base_prefix, *(path for path, _ in package_paths())]
+    rules = " ".join(f'(subpath "{path}")' for path in readable)
+    return (
+        SEATBELT_PROFILE.read_text()
+        .replace(";; @READABLE@", f"(allow file-read* {rules})")
+        .replace(";; @WRITABLE@", f'(allow file-read* file-write* (subpath "{workdir}"))')
+    )
+
+
 def launch(backend: Backend, cwd: str) -> Launch:
     """The command line and config that start a worker under ``backend``.
 
@@ -194,6 +205,6 @@ def launch(backend: Backend, cwd: str) -> Launch:
         }
         return Launch([*(_unshare_prefix() or []), *python], config)
     if backend == "seatbelt":
-        argv = ["sandbox-exec", "-f", str(SEATBELT_PROFILE), "-D", f"WORKDIR={cwd}", *python]
-        return Launch(argv, {"path": host_path, "cwd": cwd, "drop_privileges": False})
+        argv = ["sandbox-exec", "-p", seatbelt_profile(cwd), "-D", f"PYTHON={python[0]}"]
+        return Launch([*argv, *python], {"path": host_path, "cwd": cwd, "drop_privileges": False})
     return Launch(python, {"path": host_path, "cwd": cwd, "drop_privileges": False})

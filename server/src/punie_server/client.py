@@ -174,7 +174,9 @@ class PunieClient:
 
     async def start(self) -> lsp.InitializeResult:
         """Start the server process and run the ``initialize`` handshake."""
-        await self._lsp.start_io(*self.command, cwd=str(self.workspace))
+        # A session of its own: Ctrl-C in the terminal reaches the client (which
+        # cancels the turn), not the server.
+        await self._lsp.start_io(*self.command, cwd=str(self.workspace), start_new_session=True)
         process = self._process
         if process is not None and process.stderr is not None:
             self._tasks.append(asyncio.create_task(self._drain_stderr(process.stderr)))

@@ -1,0 +1,162 @@
+"""``punie ask``, ``punie chat`` and ``punie eval`` as a user runs them: real client
+processes driving the real ``punie serve``.
+
+The plumbing tests use a randomly initialised model (what it says does not matter);
+the answer tests use the embedded model.
+"""
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from punie_server.model_manager import embedded_model_path
+from punie_training.evalsuites import write_eval_workspace
+
+needs_embedded_model = pytest.mark.skipif(
+    not (embedded_model_path() / "config.json").is_file(),
+    reason="embedded model not trained yet",
+)
+
+
+def punie(*args: str, cwd: Path, timeout: float = 300) -> subprocess.CompletedProcess[str]:
+    """Run the ``punie`` command with no terminal on stdin."""
+    return subprocess.run(
+        [sys.executable, "-m", "punie_server.cli", *args],
+        cwd=cwd,
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+
+
+def servers_in(workspace: Path) -> list[int]:
+    """Pids of processes running in ``workspace`` (the server runs with it as cwd)."""
+    pids = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if Path(os.readlink(entry / "cwd")) == workspace.resolve():
+                    pids.append(int(entry.name))
+            except OSError:
+                continue
+    return pids
+
+
+@pytest.fixture
+def eval_workspace(tmp_path: Path) -> Path:
+    return write_eval_workspace(tmp_path / "ws")
+
+
+def test_ask_json_prints_a_chat_result_and_leaves_no_server(
+    untrained_model: Path, eval_workspace: Path
+):
+    done = punie(
+        "ask",
+        "hello",
+        "--json",
+        "--model",
+        str(untrained_model),
+        "--workspace",
+        str(eval_workspace),
+        cwd=eval_workspace,
+    )
+    assert done.returncode == 0, done.stderr
+    result = json.loads(done.stdout)
+    assert result["sessionId"]
+    assert result["stopReason"] in {"done", "maxTurns"}
+    assert result["usage"]["completionTokens"] > 0
+    assert servers_in(eval_workspace) == []
+
+
+def test_ask_with_an_unknown_model_says_so(tmp_path: Path):
+    done = punie("ask", "hello", "--model", str(tmp_path / "no-such-model"), cwd=tmp_path)
+    assert done.returncode == 1
+    assert "no-such-model" in done.stderr
+
+
+def test_ask_refuses_a_workspace_that_is_not_a_directory(tmp_path: Path):
+    done = punie("ask", "hello", "--workspace", str(tmp_path / "missing"), cwd=tmp_path)
+    assert done.returncode == 2
+    assert "not a directory" in done.stderr
+
+
+def test_eval_json_reports_every_query_with_why(untrained_model: Path, tmp_path: Path):
+    queries = tmp_path / "mine.jsonl"
+    queries.write_text(
+        '{"id": "q-1", "query": "Read README.md", "kind": "tool", '
+        '"expect": {"tools": ["read_file"], "replyContains": ["acme"]}}\n'
+        '{"id": "q-2", "query": "What is an ORM?", "kind": "direct", '
+        '"expect": {"replyContains": ["zzz-not-there"]}}\n'
+    )
+    done = punie(
+        "eval", "--json", "--model", str(untrained_model), "--queries", str(queries), cwd=tmp_path
+    )
+    assert done.returncode == 0, done.stderr
+    report = json.loads(done.stdout)
+    assert set(report) == {"model", "suites", "results", "latency"}
+    assert report["suites"]["mine"]["total"] == 2
+    assert [r["id"] for r in report["results"]] == ["q-1", "q-2"]
+    assert all(not r["passed"] and r["why"] for r in report["results"])
+    assert report["latency"]["p95Ms"] >= report["latency"]["p50Ms"] > 0
+
+
+def test_chat_keeps_going_after_ctrl_c_cancels_a_turn(untrained_model: Path, eval_workspace: Path):
+    chat = subprocess.Popen(
+        [sys.executable, "-m", "punie_server.cli", "chat", "--model", str(untrained_model)],
+        cwd=eval_workspace,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert chat.stdin is not None
+    assert chat.stdout is not None
+    try:
+        chat.stdin.write("tell me a long story\n")
+        chat.stdin.flush()
+        # Wait until the turn is running, then interrupt it as Ctrl-C would.
+        seen = ""
+        deadline = time.monotonic() + 120
+        while "Thinking" not in seen and time.monotonic() < deadline:
+            seen += chat.stdout.readline()
+        assert "Thinking" in seen
+        chat.send_signal(signal.SIGINT)
+        out, err = chat.communicate(input="hello\n/status\n", timeout=120)
+    finally:
+        chat.kill()
+    assert chat.returncode == 0, err
+    # The cancelled turn, then a whole next turn (its usage line), then the status.
+    assert out.index("cancelled") < out.index("turn(s)") < out.index('"modelState": "ready"')
+    assert servers_in(eval_workspace) == []
+
+
+@needs_embedded_model
+def test_ask_answers_from_the_readme_and_shows_the_step(tmp_path: Path):
+    workspace = tmp_path / "project"
+    workspace.mkdir()
+    (workspace / "README.md").write_text(
+        "# Marmalade\n\nMarmalade is a command-line tool that converts recipes to shopping lists.\n"
+    )
+    done = punie("ask", "Read README.md and tell me what this project is", cwd=workspace)
+    assert done.returncode == 0, done.stderr
+    assert "step 1: code" in done.stdout
+    assert "read_file" in done.stdout
+    assert "marmalade" in done.stdout.lower().split("step 1: output", 1)[-1]
+
+
+@needs_embedded_model
+def test_eval_on_the_embedded_model_meets_the_seed_bar(tmp_path: Path):
+    done = punie("eval", "--json", cwd=tmp_path, timeout=600)
+    assert done.returncode == 0, done.stderr
+    report = json.loads(done.stdout)
+    failures = {r["id"]: r["why"] for r in report["results"] if not r["passed"]}
+    assert report["suites"]["single"]["passed"] == 5, failures
+    assert report["suites"]["multi"]["passed"] >= 4, failures

@@ -2,4 +2,4 @@
 # expect: killed=memory
 chunks = []
 while True:
-    chunks.append('x' * 10**6)
+    chunks.append('x' * 10**7)

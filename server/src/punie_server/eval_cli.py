@@ -54,6 +54,7 @@ def run(args: argparse.Namespace) -> int:
 async def _evaluate(args: argparse.Namespace, suites: "dict[str, list[EvalQuery]]") -> int:
     from rich.console import Console
     from rich.table import Table
+    from rich.text import Text
 
     from punie_server.client import ServerError
     from punie_server.evaluation import QueryOutcome, report, run_suites
@@ -61,8 +62,10 @@ async def _evaluate(args: argparse.Namespace, suites: "dict[str, list[EvalQuery]
     console = Console(stderr=args.json)
 
     def show(outcome: QueryOutcome) -> None:
-        mark = "[green]PASS[/]" if outcome.passed else "[red]FAIL[/]"
-        console.print(f"{mark} {outcome.id} ({outcome.total_ms / 1000:.1f} s) {outcome.why}")
+        # ``why`` quotes the model's reply, which must not be read as rich markup.
+        mark = ("PASS", "green") if outcome.passed else ("FAIL", "red")
+        line = f" {outcome.id} ({outcome.total_ms / 1000:.1f} s) {outcome.why}"
+        console.print(Text.assemble(mark, line))
 
     with tempfile.TemporaryDirectory(prefix="punie-eval-") as scratch:
         try:

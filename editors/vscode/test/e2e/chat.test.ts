@@ -71,6 +71,7 @@ const SETTINGS: Record<string, unknown> = {
       }),
   // Nothing runs unasked, so the consent prompt is exercised.
   "punie.commands.autoAllow": [],
+  ...(process.env.PUNIE_E2E_MODEL ? { "punie.model": process.env.PUNIE_E2E_MODEL } : {}),
 };
 
 describe("Punie in VS Code (code-server)", { timeout: 600_000 }, () => {
@@ -156,7 +157,7 @@ describe("Punie in VS Code (code-server)", { timeout: 600_000 }, () => {
   it("asks consent for a command with VS Code's own prompt", async (t) => {
     await withScreenshot(t, async () => {
       const turn = await ask(chat, "Run ls on lantern");
-      const toast = page.locator(".notifications-toasts .notification-toast").filter({ hasText: /Run .*ls/ });
+      const toast = page.locator(".notifications-toasts .notification-toast").filter({ hasText: /run `ls/i });
       await toast.waitFor({ timeout: 120_000 });
       await toast.getByRole("button", { name: "Allow" }).click();
       assert.equal(await turnEnded(turn), "done");

@@ -7,6 +7,8 @@ the answer tests use the embedded model.
 
 import json
 import os
+import pty
+import select
 import signal
 import subprocess
 import sys
@@ -160,3 +162,53 @@ def test_eval_on_the_embedded_model_meets_the_seed_bar(tmp_path: Path):
     failures = {r["id"]: r["why"] for r in report["results"] if not r["passed"]}
     assert report["suites"]["single"]["passed"] == 5, failures
     assert report["suites"]["multi"]["passed"] >= 4, failures
+
+
+WRITE_NOTES = 'Create notes.txt containing "done"'
+
+
+@needs_embedded_model
+def test_ask_without_a_terminal_refuses_the_edit(eval_workspace: Path):
+    done = punie("ask", WRITE_NOTES, "--json", cwd=eval_workspace)
+    result = json.loads(done.stdout)
+    assert not (eval_workspace / "notes.txt").exists()
+    errors = [step["error"] for step in result["steps"] if step["error"]]
+    assert errors, result
+    assert errors[0]["type"] == "PermissionError"
+    assert "no terminal to ask for consent" in errors[0]["message"]
+
+
+@needs_embedded_model
+def test_ask_with_yes_writes_the_edit_to_disk(eval_workspace: Path):
+    done = punie("ask", WRITE_NOTES, "--yes", cwd=eval_workspace)
+    assert done.returncode == 0, done.stderr
+    assert (eval_workspace / "notes.txt").read_text().strip() == "done"
+    assert "✓ Punie: write notes.txt" in done.stdout
+
+
+@needs_embedded_model
+def test_ask_on_a_terminal_applies_the_edit_the_user_accepts(eval_workspace: Path):
+    main, child = pty.openpty()
+    ask = subprocess.Popen(
+        [sys.executable, "-m", "punie_server.cli", "ask", WRITE_NOTES],
+        cwd=eval_workspace,
+        stdin=child,
+        stdout=child,
+        stderr=child,
+    )
+    os.close(child)
+    seen = b""
+    try:
+        deadline = time.monotonic() + 180
+        while b"Apply this edit?" not in seen and time.monotonic() < deadline:
+            if select.select([main], [], [], 1)[0]:
+                seen += os.read(main, 4096)
+        assert b"Apply this edit?" in seen, seen.decode(errors="replace")
+        assert b"+done" in seen
+        os.write(main, b"y\n")
+        ask.wait(timeout=180)
+    finally:
+        ask.kill()
+        os.close(main)
+    assert ask.returncode == 0
+    assert (eval_workspace / "notes.txt").read_text().strip() == "done"

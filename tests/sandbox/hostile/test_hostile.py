@@ -175,11 +175,16 @@ def _write_config(workspace: Path, config: dict[str, object]) -> None:
 
 
 def _escapees() -> list[str]:
+    # Processes come and go while we look (fork bombs being torn down), so every step
+    # tolerates a vanished /proc entry.
     found = []
-    for comm in Path("/proc").glob("[0-9]*/task/*/comm"):
+    for pid in os.listdir("/proc"):
+        if not pid.isdigit():
+            continue
         try:
-            if comm.read_text().strip() == ESCAPEE:
-                found.append(str(comm))
+            for tid in os.listdir(f"/proc/{pid}/task"):
+                if Path(f"/proc/{pid}/task/{tid}/comm").read_text().strip() == ESCAPEE:
+                    found.append(f"{pid}/{tid}")
         except OSError:
             continue
     return found

@@ -1,0 +1,146 @@
+"""pytest-lsp fixtures: the real ``punie serve`` over stdio, and a client that records
+what an editor would see (partial results, edits, consent prompts, diagnostics)."""
+
+import sys
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+from lsprotocol import types as lsp
+from pygls.protocol import default_converter
+from pytest_lsp import LanguageClient
+from pytest_lsp.client import DEFAULT_CLIENT_FEATURES, register_lsp_features
+
+from punie_server.model_manager import embedded_model_path
+
+
+@dataclass
+class EditorScript:
+    """How the fake editor answers the server, and what it saw."""
+
+    accept_edits: bool = True
+    consent: str | None = "Allow"
+    edits: list[lsp.ApplyWorkspaceEditParams] = field(default_factory=list)
+    prompts: list[lsp.ShowMessageRequestParams] = field(default_factory=list)
+    partials: dict[Any, list[dict[str, Any]]] = field(default_factory=dict)
+
+
+class EditorClient(LanguageClient):
+    """pytest-lsp's client plus an ``EditorScript``."""
+
+    script: EditorScript
+
+
+def make_editor_client() -> EditorClient:
+    """A test client whose applyEdit / showMessageRequest / $/progress follow its script."""
+    client = EditorClient(converter_factory=default_converter)
+    client.script = EditorScript()
+    features = {k: v for k, v in DEFAULT_CLIENT_FEATURES.items() if k != lsp.PROGRESS}
+    register_lsp_features(client, features)
+
+    @client.feature(lsp.WORKSPACE_APPLY_EDIT)
+    def apply_edit(ls: EditorClient, params: lsp.ApplyWorkspaceEditParams):
+        ls.script.edits.append(params)
+        if ls.script.accept_edits:
+            return lsp.ApplyWorkspaceEditResult(applied=True)
+        return lsp.ApplyWorkspaceEditResult(applied=False, failure_reason="user said no")
+
+    @client.feature(lsp.WINDOW_SHOW_MESSAGE_REQUEST)
+    def show_message_request(ls: EditorClient, params: lsp.ShowMessageRequestParams):
+        ls.script.prompts.append(params)
+        if ls.script.consent is None:
+            return None
+        return lsp.MessageActionItem(title=ls.script.consent)
+
+    @client.feature(lsp.PROGRESS)
+    def progress(ls: EditorClient, params: lsp.ProgressParams):
+        value = params.value
+        if isinstance(value, dict):
+            ls.script.partials.setdefault(params.token, []).append(value)
+        else:
+            ls.script.partials.setdefault(params.token, []).append(dict(value._asdict()))
+
+    return client
+
+
+def capabilities() -> lsp.ClientCapabilities:
+    """An editor that applies edits with documentChanges and creates files."""
+    return lsp.ClientCapabilities(
+        workspace=lsp.WorkspaceClientCapabilities(
+            apply_edit=True,
+            configuration=True,
+            workspace_edit=lsp.WorkspaceEditClientCapabilities(
+                document_changes=True, resource_operations=[lsp.ResourceOperationKind.Create]
+            ),
+        ),
+        window=lsp.WindowClientCapabilities(work_done_progress=True),
+    )
+
+
+def serve_command(model: Path) -> list[str]:
+    """The real server, as an editor would start it."""
+    return [sys.executable, "-m", "punie_server.cli", "serve", "--model", str(model)]
+
+
+@pytest.fixture(scope="session")
+def embedded_model() -> Path:
+    """The model shipped with Punie (trained by ``punie train --preset tiny``)."""
+    path = embedded_model_path()
+    assert (path / "config.json").is_file(), f"embedded model missing at {path}"
+    return path
+
+
+def write_workspace(root: Path) -> Path:
+    """A small project: README, a module, a module with a type error."""
+    (root / "README.md").write_text("# acme\n\nAcme is a tiny demo project.\n")
+    (root / "acme").mkdir()
+    (root / "acme" / "__init__.py").write_text('"""Acme."""\n')
+    (root / "acme" / "labels.py").write_text("def label(n: int) -> int:\n    return str(n)\n")
+    return root
+
+
+@asynccontextmanager
+async def editor_session(
+    model: Path, workspace: Path, options: dict[str, Any] | None = None
+) -> AsyncIterator[EditorClient]:
+    """Start ``punie serve`` on ``model``, initialize it on ``workspace``, shut it down after."""
+    client = make_editor_client()
+    await client.start_io(*serve_command(model))
+    try:
+        await client.initialize_session(
+            lsp.InitializeParams(
+                capabilities=capabilities(),
+                root_uri=workspace.as_uri(),
+                initialization_options=options or {},
+            )
+        )
+        yield client
+        await client.shutdown_session()
+    finally:
+        await client.stop()
+
+
+async def chat(client: EditorClient, message: str, **params: Any) -> Any:
+    """Send ``punie/chat`` with a partial-result token; return the result."""
+    return await client.protocol.send_request_async(
+        "punie/chat", {"message": message, "partialResultToken": "chat", **params}
+    )
+
+
+@pytest.fixture
+def workspace(tmp_path: Path) -> Path:
+    """A fresh copy of the small project."""
+    root = tmp_path / "ws"
+    root.mkdir()
+    return write_workspace(root)
+
+
+@pytest.fixture(scope="session")
+def untrained_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A real model directory with random weights: for plumbing, not for answers."""
+    from punie_training.tiny import write_untrained_model
+
+    return write_untrained_model(tmp_path_factory.mktemp("untrained-model"))

@@ -69,11 +69,11 @@ class Sandbox:
         await self.aclose()
 
     async def wait_warm(self, count: int | None = None) -> None:
-        """Wait until ``count`` (default: the pool size) spares are ready.
+        """Wait until ``count`` spares are ready (default and at most: the pool size).
 
         Raises ``WorkerStartError`` if workers fail to start on this machine.
         """
-        wanted = self._target if count is None else count
+        wanted = self._target if count is None else min(count, self._target)
         self._start_error = None
         self._refill()
         async with self._spare_ready:

@@ -1,8 +1,9 @@
 """pytest-lsp fixtures: the real ``punie serve`` over stdio, and a client that records
 what an editor would see (partial results, edits, consent prompts, diagnostics)."""
 
+import asyncio
 import sys
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncGenerator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,7 +26,12 @@ class EditorScript:
     consent: str | None = "Allow"
     edits: list[lsp.ApplyWorkspaceEditParams] = field(default_factory=list)
     prompts: list[lsp.ShowMessageRequestParams] = field(default_factory=list)
-    partials: dict[Any, list[dict[str, Any]]] = field(default_factory=dict)
+    partials: dict[Any, list[Any]] = field(default_factory=dict)
+    _arrived: dict[Any, asyncio.Event] = field(default_factory=dict)
+
+    def arrived(self, token: Any) -> asyncio.Event:
+        """Set once the first ``$/progress`` value for ``token`` has arrived."""
+        return self._arrived.setdefault(token, asyncio.Event())
 
 
 class EditorClient(LanguageClient):
@@ -57,11 +63,8 @@ def make_editor_client() -> EditorClient:
 
     @client.feature(lsp.PROGRESS)
     def progress(ls: EditorClient, params: lsp.ProgressParams):
-        value = params.value
-        if isinstance(value, dict):
-            ls.script.partials.setdefault(params.token, []).append(value)
-        else:
-            ls.script.partials.setdefault(params.token, []).append(dict(value._asdict()))
+        ls.script.partials.setdefault(params.token, []).append(params.value)
+        ls.script.arrived(params.token).set()
 
     return client
 
@@ -105,7 +108,7 @@ def write_workspace(root: Path) -> Path:
 @asynccontextmanager
 async def editor_session(
     model: Path, workspace: Path, options: dict[str, Any] | None = None
-) -> AsyncIterator[EditorClient]:
+) -> AsyncGenerator[EditorClient]:
     """Start ``punie serve`` on ``model``, initialize it on ``workspace``, shut it down after."""
     client = make_editor_client()
     await client.start_io(*serve_command(model))

@@ -59,8 +59,7 @@ async def test_cancel_during_generation_answers_request_cancelled_and_the_sessio
         pending = client.protocol.send_request(
             "punie/chat", {**params, "partialResultToken": "long"}, msg_id="long-chat"
         )
-        while not client.script.partials.get("long"):
-            await asyncio.sleep(0.005)
+        await client.script.arrived("long").wait()
         client.protocol.notify(lsp.CANCEL_REQUEST, lsp.CancelParams(id="long-chat"))
         with pytest.raises(JsonRpcRequestCancelled):
             await asyncio.wrap_future(pending)
@@ -118,12 +117,14 @@ async def test_typecheck_command_publishes_and_then_clears_diagnostics(
     async with editor_session(untrained_model, workspace) as client:
         params = lsp.ExecuteCommandParams(command="punie.typecheck", arguments=[{}])
         result = await client.workspace_execute_command_async(params)
+        assert result is not None
         await client.wait_for_notification(lsp.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS)
         published = dict(client.diagnostics)
         (workspace / "acme" / "labels.py").write_text(
             "def label(n: int) -> str:\n    return str(n)\n"
         )
         clean = await client.workspace_execute_command_async(params)
+        assert clean is not None
         await client.wait_for_notification(lsp.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS)
     assert result["errorCount"] == 1
     uri = (workspace / "acme" / "labels.py").resolve().as_uri()
@@ -140,5 +141,6 @@ async def test_run_command_runs_without_a_shell_and_reports_the_exit_code(
             command="punie.runCommand", arguments=[{"command": "ls", "args": ["acme"]}]
         )
         result = await client.workspace_execute_command_async(params)
+    assert result is not None
     assert result["exitCode"] == 0
     assert "labels.py" in result["output"]

@@ -52,3 +52,19 @@ def test_mlx_lm_generate_drives_the_untrained_model(loaded):
         messages, tools=[EXECUTE_CODE_TOOL], add_generation_prompt=True
     )
     assert isinstance(mlx_lm.generate(model, tokenizer, prompt=prompt, max_tokens=4), str)
+
+
+def test_the_whole_system_turn_is_one_token(loaded):
+    _, tokenizer = loaded
+    messages = [{"role": "system", "content": system_prompt()}]
+    ids = tokenizer.apply_chat_template(messages, tools=[EXECUTE_CODE_TOOL])
+    assert len(ids) <= 4  # <|im_start|>, the system turn, <|im_end|>, "\n"
+
+
+def test_a_path_is_the_same_tokens_in_a_question_and_in_a_snippet(loaded):
+    _, tokenizer = loaded
+    path = tokenizer.encode("pkg/notes.txt", add_special_tokens=False)
+    question = tokenizer.encode("Read pkg/notes.txt now", add_special_tokens=False)
+    snippet = tokenizer.encode('print(read_file("pkg/notes.txt"))', add_special_tokens=False)
+    for ids in (question, snippet):
+        assert any(ids[i : i + len(path)] == path for i in range(len(ids)))

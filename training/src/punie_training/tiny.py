@@ -26,7 +26,7 @@ class TinySize(BaseModel):
     kv_heads: int = 2
     head_dim: int = 64
     intermediate: int = 768
-    vocab: int = 2048
+    vocab: int = 1536
     max_seq: int = 4096
 
 

@@ -1,10 +1,15 @@
 """A byte-level BPE tokenizer for Punie's own models, saved as a Hugging Face fast tokenizer.
 
-Text is split into lines before BPE, and merges may cross spaces inside a line: the
-system turn (instructions, stubs, tool list) is identical in every example, so its
-lines collapse into a few tokens and a tiny model's context stays short. The chat
-markers are single tokens, and so are the fixed parts of a Code Mode tool call,
-which mlx-lm's ``qwen3_coder`` parser reads back from the decoded text.
+Before BPE, text is cut into runs of word characters, runs of punctuation and runs of
+whitespace, so a name or path is the same tokens in a question, in a snippet and in
+a tool's output: a tiny model copies it token for token. The chat markers are single
+tokens, and so are the fixed parts of a Code Mode tool call, which mlx-lm's
+``qwen3_coder`` parser reads back from the decoded text.
+
+The system turn (instructions, generated stubs, tool list) is one added token: it is
+identical in every chat, and a tiny model should not pay ~400 tokens of context for
+it. A model trained with it expects exactly that text; when the system prompt changes,
+``punie train`` makes a new model (a test checks the embedded one is current).
 """
 
 import json
@@ -13,7 +18,7 @@ from pathlib import Path
 
 from tokenizers import AddedToken, Regex, Tokenizer, decoders, models, pre_tokenizers, trainers
 
-from punie_training.chat_template import CHAT_TEMPLATE
+from punie_training.chat_template import CHAT_TEMPLATE, render_chat
 
 SPECIAL_TOKENS = ("<|endoftext|>", "<|im_start|>", "<|im_end|>")
 # Not special (Qwen3-Coder marks them the same way): they must survive decoding,
@@ -29,12 +34,21 @@ MARKUP_TOKENS = (
     "</function>",
 )
 EOS_TOKEN = "<|im_end|>"
+_PIECES = r"\s+|\w+|[^\w\s]+"
+
+
+def system_turn() -> str:
+    """The rendered system turn between ``<|im_start|>`` and ``<|im_end|>`` (with the tools)."""
+    from punie_sandbox.prompt import EXECUTE_CODE_TOOL, system_prompt
+
+    rendered = render_chat([{"role": "system", "content": system_prompt()}], [EXECUTE_CODE_TOOL])
+    return rendered.removeprefix("<|im_start|>").removesuffix("<|im_end|>\n")
 
 
 def _split_on_markers(text: str) -> Iterable[str]:
     """Cut added tokens out of the training text: BPE must not learn merges across them."""
     pieces = [text]
-    for marker in (*SPECIAL_TOKENS, *MARKUP_TOKENS):
+    for marker in (system_turn(), *SPECIAL_TOKENS, *MARKUP_TOKENS):
         pieces = [part for piece in pieces for part in piece.split(marker)]
     return (piece for piece in pieces if piece)
 
@@ -44,7 +58,7 @@ def train_tokenizer(texts: Iterable[str], vocab_size: int) -> Tokenizer:
     tokenizer = Tokenizer(models.BPE())
     tokenizer.pre_tokenizer = pre_tokenizers.Sequence(
         [
-            pre_tokenizers.Split(Regex("\n"), behavior="merged_with_previous"),
+            pre_tokenizers.Split(Regex(_PIECES), behavior="isolated"),
             pre_tokenizers.ByteLevel(add_prefix_space=False, use_regex=False),
         ]
     )
@@ -58,7 +72,8 @@ def train_tokenizer(texts: Iterable[str], vocab_size: int) -> Tokenizer:
     tokenizer.train_from_iterator(
         (piece for text in texts for piece in _split_on_markers(text)), trainer=trainer
     )
-    tokenizer.add_tokens([AddedToken(t, special=False, normalized=False) for t in MARKUP_TOKENS])
+    added = (system_turn(), *MARKUP_TOKENS)
+    tokenizer.add_tokens([AddedToken(t, special=False, normalized=False) for t in added])
     return tokenizer
 
 

@@ -28,12 +28,12 @@ class TinyPreset(BaseModel):
     """Everything that decides the tiny model (the defaults make the embedded one)."""
 
     seed: int = 0
-    tool_examples: int = 900
-    direct_examples: int = 450
+    tool_examples: int = 1100
+    direct_examples: int = 550
     size: TinySize = Field(default_factory=TinySize)
     fit: FitSettings = Field(
         default_factory=lambda: FitSettings(
-            iters=450, batch_size=16, learning_rate=3e-3, warmup=30, max_seq_length=384
+            iters=550, batch_size=16, learning_rate=3e-3, warmup=30, max_seq_length=384
         )
     )
 

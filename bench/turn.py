@@ -149,8 +149,10 @@ def forcing(forced: list[int]) -> Any:
             return logits
         target = forced[position]
         position += 1
+        # Keep the model's logit for the target: the sampled token must depend on the
+        # forward pass, or MLX would skip computing it (lazy evaluation) until later.
         vocab = mx.arange(logits.shape[-1])
-        return mx.where(vocab == target, 0.0, -1e9).astype(logits.dtype)[None]
+        return mx.where(vocab == target, logits, -mx.inf)
 
     return processor
 

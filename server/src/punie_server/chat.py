@@ -8,6 +8,7 @@ import asyncio
 import threading
 import time
 from collections.abc import Awaitable, Callable
+from concurrent.futures import Executor
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -15,12 +16,25 @@ from punie_sandbox.host import Host
 from punie_sandbox.models import ExecResult
 from punie_sandbox.prompt import EXECUTE_CODE_TOOL
 from punie_server.generation import TurnOutput, generate_turn
-from punie_server.model_manager import ModelManager
+from punie_server.model_manager import LoadedModel
 from punie_server.protocol import ChatResult, Settings, Step, Usage
 from punie_server.sessions import Session
 from punie_server.streaming import VisibleText
 from punie_training.decode import extract_code
 from punie_training.schema import tool_call, tool_message
+
+
+class ModelSource(Protocol):
+    """Where the loop gets the loaded model and the thread MLX work runs on."""
+
+    @property
+    def executor(self) -> Executor:
+        """The single thread that runs MLX work."""
+        ...
+
+    async def get(self) -> LoadedModel:
+        """The loaded model (loading it first if needed)."""
+        ...
 
 
 class SnippetRunner(Protocol):
@@ -52,7 +66,7 @@ async def run_chat(
     message: str,
     session: Session,
     *,
-    models: ModelManager,
+    models: ModelSource,
     sandbox: SnippetRunner,
     host: Host,
     settings: Settings,
@@ -157,7 +171,7 @@ def _gave_up(steps: list[Step], max_turns: int) -> str:
 
 
 async def _in_model_thread(
-    models: ModelManager, job: Callable[[], TurnOutput], cancel: threading.Event
+    models: ModelSource, job: Callable[[], TurnOutput], cancel: threading.Event
 ) -> TurnOutput:
     """Run ``job`` on the MLX thread; cancelling the await also stops the job."""
     future: Awaitable[Any] = asyncio.get_running_loop().run_in_executor(models.executor, job)

@@ -1,0 +1,167 @@
+"""The Code Mode loop with a scripted model and a fake sandbox."""
+
+import asyncio
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+from mlx_lm.tool_parsers.qwen3_coder import parse_tool_call
+
+from punie_sandbox.local import LocalHost
+from punie_sandbox.models import ExecResult, SnippetError
+from punie_server import chat as chat_module
+from punie_server.chat import ChatEvents, run_chat
+from punie_server.generation import TurnOutput
+from punie_server.model_manager import LoadedModel
+from punie_server.protocol import Settings
+from punie_server.sessions import Session
+
+# The fake sandbox never calls back, so the host is never used.
+NO_HOST = LocalHost(Path("."))
+
+
+def call(code: str) -> str:
+    return (
+        "<tool_call>\n<function=execute_code>\n<parameter=code>\n"
+        f"{code}\n</parameter>\n</function>\n</tool_call>"
+    )
+
+
+class FakeTokenizer:
+    tool_call_start = "<tool_call>"
+    tool_call_end = "</tool_call>"
+    tool_parser = staticmethod(parse_tool_call)
+
+    def apply_chat_template(self, messages: list[dict[str, Any]], **_: Any) -> list[int]:
+        return list(range(len(messages)))
+
+
+@dataclass
+class FakeModels:
+    executor: ThreadPoolExecutor = field(default_factory=lambda: ThreadPoolExecutor(1))
+
+    async def get(self) -> LoadedModel:
+        return LoadedModel("fake", None, FakeTokenizer())
+
+
+@dataclass
+class FakeSandbox:
+    results: list[ExecResult]
+    codes: list[str] = field(default_factory=list)
+
+    async def run(self, code: str, host: Any) -> ExecResult:
+        self.codes.append(code)
+        return self.results.pop(0)
+
+
+@dataclass
+class Recorder:
+    seen: list[tuple[str, Any]] = field(default_factory=list)
+
+    def events(self) -> ChatEvents:
+        return ChatEvents(
+            text=lambda d: self.seen.append(("text", d)),
+            code=lambda c: self.seen.append(("code", c)),
+            step=lambda s: self.seen.append(("step", s)),
+            phase=lambda p: self.seen.append(("phase", p)),
+        )
+
+
+def script(monkeypatch: pytest.MonkeyPatch, replies: list[str]) -> None:
+    """Make generation return ``replies`` in order, streaming each through on_text."""
+
+    def fake_generate(loaded, session, prompt, *, on_text, **_: Any) -> TurnOutput:
+        text = replies.pop(0)
+        on_text(text)
+        return TurnOutput(text, len(prompt), 0, 3, 1.0, 0.01, False)
+
+    monkeypatch.setattr(chat_module, "generate_turn", fake_generate)
+
+
+async def run(monkeypatch, replies, results, settings=None):
+    script(monkeypatch, replies)
+    sandbox, recorder, session = FakeSandbox(results), Recorder(), Session("s-test")
+    result = await run_chat(
+        "question",
+        session,
+        models=FakeModels(),
+        sandbox=sandbox,
+        host=NO_HOST,
+        settings=settings or Settings(),
+        events=recorder.events(),
+    )
+    return result, sandbox, recorder, session
+
+
+async def test_a_reply_without_a_tool_call_ends_the_turn(monkeypatch):
+    result, sandbox, recorder, _ = await run(monkeypatch, ["Just an answer."], [])
+    assert result.reply == "Just an answer."
+    assert result.stop_reason == "done"
+    assert sandbox.codes == []
+    assert ("text", "Just an answer.") in recorder.seen
+
+
+async def test_a_tool_call_runs_the_snippet_and_feeds_back_its_output(monkeypatch):
+    result, sandbox, recorder, session = await run(
+        monkeypatch,
+        [call('print(read_file("README.md"))'), "It is acme."],
+        [ExecResult(ok=True, stdout="# acme\n")],
+    )
+    assert sandbox.codes == ['print(read_file("README.md"))']
+    assert result.reply == "It is acme."
+    assert result.usage.turns == 2
+    assert session.messages[-2] == {"role": "tool", "content": "# acme"}
+    kinds = [kind for kind, _ in recorder.seen]
+    assert kinds.index("code") < kinds.index("step")
+    assert not any(kind == "text" and "tool_call" in value for kind, value in recorder.seen)
+
+
+async def test_a_snippet_that_keeps_failing_stops_at_max_turns_with_a_clear_reply(monkeypatch):
+    failure = ExecResult(ok=False, error=SnippetError(type="NameError", message="x"))
+    result, *_ = await run(
+        monkeypatch,
+        [call("x"), call("x")],
+        [failure, failure],
+        Settings(max_turns=2),
+    )
+    assert result.stop_reason == "maxTurns"
+    assert "NameError" in result.reply
+    assert len(result.steps) == 2
+
+
+async def test_an_unparseable_call_is_reported_back_to_the_model(monkeypatch):
+    result, sandbox, _, session = await run(
+        monkeypatch, ["<tool_call>\nnonsense</tool_call>", "Sorry."], []
+    )
+    assert sandbox.codes == []
+    assert session.messages[-2]["content"].startswith("Error: ToolCallError")
+    assert result.reply == "Sorry."
+
+
+async def test_cancelling_restores_the_session_messages(monkeypatch):
+    class SlowSandbox(FakeSandbox):
+        async def run(self, code: str, host: Any) -> ExecResult:
+            await asyncio.sleep(10)
+            raise AssertionError("not reached")
+
+    script(monkeypatch, [call("print(1)")])
+    session = Session("s-test")
+    before = list(session.messages)
+    task = asyncio.create_task(
+        run_chat(
+            "question",
+            session,
+            models=FakeModels(),
+            sandbox=SlowSandbox([]),
+            host=NO_HOST,
+            settings=Settings(),
+            events=Recorder().events(),
+        )
+    )
+    await asyncio.sleep(0.2)
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    assert session.messages == before

@@ -7,10 +7,11 @@
 2. ``followup``: time to first token of a follow-up message with the session's prompt
    cache (the server's ``generate_turn`` on a ``Session`` that already holds the
    conversation) vs the same prompt re-prefilled from an empty cache. Goal: ≥ 5x.
-3. ``http``: in-process ``stream_generate`` vs the same model behind ``mlx_lm.server``
-   on 127.0.0.1 (streaming chat completions, same messages and tools, greedy). Both keep
-   a prompt cache between requests (mlx_lm.server's LRU cache; Punie's common-prefix
-   reuse), and each sample asks a slightly different question so both must prefill it.
+3. ``http``: Punie's in-process generation (``generate_turn``) vs the same model behind
+   ``mlx_lm.server`` on 127.0.0.1 (streaming chat completions, same messages and tools,
+   greedy, a direct question so both stream text). Both keep a prompt cache between
+   requests (mlx_lm.server's LRU cache; Punie's common-prefix reuse), and each sample
+   asks a slightly different question so both must prefill it.
 4. ``multistep``: the seed task "Find all Python files and count their lines" as one
    Code Mode turn (one snippet calling ``run_command`` and ``read_file`` per file, run
    in the sandbox, then the answer) vs classic tool calling, one tool per model turn
@@ -61,6 +62,7 @@ RESULTS = Path(__file__).parent / "results" / "turn.json"
 OVERHEAD_QUERY = "Read README.md and tell me the project name"
 MULTISTEP_QUERY = "Find all Python files and count their lines"
 FOLLOWUP_QUERY = "And which file is the longest?"
+DIRECT_QUERY = "What is dependency injection?"
 MAX_TOKENS = 128
 MAX_TURNS = 4
 
@@ -268,6 +270,17 @@ async def raw_turn(loaded: LoadedModel, sandbox: Sandbox, host: LocalHost, query
     return RawTurn(reply, codes, completion, time.perf_counter() - started)
 
 
+async def server_pool_ready(client: PunieClient, timeout_s: float = 60) -> None:
+    """Wait until the server's sandbox holds its warm spares again (``punie/status``)."""
+    deadline = time.monotonic() + timeout_s
+    # Polling: the server says how many spares it holds only when asked.
+    for _ in range(int(timeout_s / 0.05)):
+        if (await client.status()).sandbox.warm >= 2 or time.monotonic() > deadline:
+            break
+        await asyncio.sleep(0.05)
+    await asyncio.sleep(0.02)  # let the fresh spare go idle
+
+
 async def bench_overhead(
     loaded: LoadedModel, model_dir: Path, workspace: Path, samples: int
 ) -> dict[str, Any]:
@@ -287,7 +300,9 @@ async def bench_overhead(
         for i in range(samples):
             # Alternate the order so slow drifts of the machine's load hit both sides.
             for side in ("server", "raw") if i % 2 == 0 else ("raw", "server"):
+                # Neither side's pool may be starting a worker during the other's sample.
                 await sandbox.wait_warm()
+                await server_pool_ready(client)
                 if side == "server":
                     started = time.perf_counter()
                     result = await client.chat(OVERHEAD_QUERY)
@@ -444,28 +459,52 @@ def http_turn(port: int, messages: list[dict[str, Any]]) -> tuple[float, float, 
 
 
 def bench_http(loaded: LoadedModel, model_dir: Path, samples: int) -> dict[str, Any]:
-    """Same messages, in process and over HTTP, interleaved."""
+    """Punie's in-process ``generate_turn`` vs the same messages over HTTP, interleaved.
+
+    A direct question, so both sides stream plain text and time to first token compares
+    like with like (mlx_lm.server holds a tool call back until it is complete).
+    """
+    from punie_server.generation import generate_turn
+    from punie_server.sessions import Session
+
+    session = Session("http")
+
+    def in_process(messages: list[dict[str, Any]]) -> tuple[float, float, int]:
+        session.messages = messages
+        started = time.perf_counter()
+        out = generate_turn(
+            loaded,
+            session,
+            render(loaded, messages),
+            max_tokens=MAX_TOKENS,
+            temperature=0.0,
+            on_text=lambda _: None,
+            cancel=threading.Event(),
+        )
+        return out.ttft_ms / 1000, time.perf_counter() - started, out.completion_tokens
+
     port = free_port()
     process = start_mlx_server(model_dir, port)
     try:
-        cache = Cache(loaded.model)
-        http_turn(port, new_chat(OVERHEAD_QUERY))  # warm both sides
-        generate(loaded, cache, render(loaded, new_chat(OVERHEAD_QUERY)), max_tokens=MAX_TOKENS)
+        http_turn(port, new_chat(DIRECT_QUERY))  # warm both sides
+        in_process(new_chat(DIRECT_QUERY))
         rows: dict[str, list[float]] = {k: [] for k in ("inTtft", "inTotal", "hTtft", "hTotal")}
         tokens_in = tokens_http = 0
         for i in range(samples):
-            messages = new_chat(f"{OVERHEAD_QUERY} (sample {i})")
-            out = generate(loaded, cache, render(loaded, messages), max_tokens=MAX_TOKENS)
-            rows["inTtft"].append(out.ttft_s)
-            rows["inTotal"].append(out.total_s)
-            tokens_in = len(out.tokens)
-            ttft, total, tokens_http = http_turn(port, messages)
-            rows["hTtft"].append(ttft)
-            rows["hTotal"].append(total)
+            messages = new_chat(f"{DIRECT_QUERY} (question {i + 1})")
+            sides = ("in", "h") if i % 2 == 0 else ("h", "in")
+            for side in sides:
+                if side == "in":
+                    ttft, total, tokens_in = in_process(messages)
+                else:
+                    ttft, total, tokens_http = http_turn(port, messages)
+                rows[f"{side}Ttft"].append(ttft)
+                rows[f"{side}Total"].append(total)
     finally:
         process.terminate()
         process.wait(timeout=30)
     return {
+        "query": DIRECT_QUERY,
         "samples": samples,
         "completionTokens": {"inProcess": tokens_in, "http": tokens_http},
         "inProcess": {"ttft": timing(rows["inTtft"]), "total": timing(rows["inTotal"])},

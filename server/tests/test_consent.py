@@ -69,6 +69,7 @@ def test_the_question_shows_the_diff():
     assert "Punie: write a.txt" in shown
     assert "-old" in shown
     assert "+new" in shown
+    assert "Apply this edit? [y/N]" in shown
 
 
 def test_a_new_file_diffs_against_nothing():

@@ -89,8 +89,10 @@ class AskOnTerminal:
         return Decision(False, "the user declined the command")
 
     def _yes(self, question: str) -> bool:
+        # The question goes to the console (stderr for ``ask --json``), never stdout.
+        self.console.print(f"{question} [y/N] ", end="", markup=False, highlight=False)
         try:
-            answer = self.read_line(f"{question} [y/N] ")
+            answer = self.read_line("")
         except EOFError:
             return False
         return answer.strip().lower() in {"y", "yes"}

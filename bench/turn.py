@@ -9,7 +9,7 @@
    conversation) vs the same prompt re-prefilled from an empty cache. Goal: ≥ 5x.
 3. ``http``: Punie's in-process generation (``generate_turn``) vs the same model behind
    ``mlx_lm.server`` on 127.0.0.1 (streaming chat completions, same messages and tools,
-   greedy, a direct question so both stream text). Both keep a prompt cache between
+   greedy, direct questions so both stream text). Both keep a prompt cache between
    requests (mlx_lm.server's LRU cache; Punie's common-prefix reuse), and each sample
    asks a slightly different question so both must prefill it.
 4. ``multistep``: the seed task "Find all Python files and count their lines" as one
@@ -43,6 +43,7 @@ import tempfile
 import threading
 import time
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -54,6 +55,7 @@ from punie_server.client import PunieClient
 from punie_server.consent import ApproveAll
 from punie_server.model_manager import LoadedModel, embedded_model_path
 from punie_training.decode import extract_code
+from punie_training.direct import CONCEPTS
 from punie_training.evalsuites import write_eval_workspace
 from punie_training.intents import INTENTS
 from punie_training.schema import tool_call, tool_message
@@ -62,7 +64,6 @@ RESULTS = Path(__file__).parent / "results" / "turn.json"
 OVERHEAD_QUERY = "Read README.md and tell me the project name"
 MULTISTEP_QUERY = "Find all Python files and count their lines"
 FOLLOWUP_QUERY = "And which file is the longest?"
-DIRECT_QUERY = "What is dependency injection?"
 MAX_TOKENS = 128
 MAX_TURNS = 4
 
@@ -461,7 +462,8 @@ def http_turn(port: int, messages: list[dict[str, Any]]) -> tuple[float, float, 
 def bench_http(loaded: LoadedModel, model_dir: Path, samples: int) -> dict[str, Any]:
     """Punie's in-process ``generate_turn`` vs the same messages over HTTP, interleaved.
 
-    A direct question, so both sides stream plain text and time to first token compares
+    Direct concept questions (a different one per sample, so neither side has the whole
+    prompt cached), so both sides stream plain text and time to first token compares
     like with like (mlx_lm.server holds a tool call back until it is complete).
     """
     from punie_server.generation import generate_turn
@@ -486,27 +488,27 @@ def bench_http(loaded: LoadedModel, model_dir: Path, samples: int) -> dict[str, 
     port = free_port()
     process = start_mlx_server(model_dir, port)
     try:
-        http_turn(port, new_chat(DIRECT_QUERY))  # warm both sides
-        in_process(new_chat(DIRECT_QUERY))
+        http_turn(port, new_chat("What is Python?"))  # warm both sides
+        in_process(new_chat("What is Python?"))
         rows: dict[str, list[float]] = {k: [] for k in ("inTtft", "inTotal", "hTtft", "hTotal")}
-        tokens_in = tokens_http = 0
+        tokens: dict[str, list[int]] = {"in": [], "h": []}
         for i in range(samples):
-            messages = new_chat(f"{DIRECT_QUERY} (question {i + 1})")
-            sides = ("in", "h") if i % 2 == 0 else ("h", "in")
-            for side in sides:
-                if side == "in":
-                    ttft, total, tokens_in = in_process(messages)
-                else:
-                    ttft, total, tokens_http = http_turn(port, messages)
+            topic = CONCEPTS[i % len(CONCEPTS)][0]
+            messages = new_chat(f"What is {topic}?")
+            for side in ("in", "h") if i % 2 == 0 else ("h", "in"):
+                run = in_process if side == "in" else partial(http_turn, port)
+                ttft, total, count = run(messages)
                 rows[f"{side}Ttft"].append(ttft)
                 rows[f"{side}Total"].append(total)
+                tokens[side].append(count)
     finally:
         process.terminate()
         process.wait(timeout=30)
     return {
-        "query": DIRECT_QUERY,
+        "queries": "What is <concept>? (punie_training.direct.CONCEPTS)",
         "samples": samples,
-        "completionTokens": {"inProcess": tokens_in, "http": tokens_http},
+        "completionTokens": {"inProcess": sum(tokens["in"]), "http": sum(tokens["h"])},
+        "sameTokens": tokens["in"] == tokens["h"],
         "inProcess": {"ttft": timing(rows["inTtft"]), "total": timing(rows["inTotal"])},
         "http": {"ttft": timing(rows["hTtft"]), "total": timing(rows["hTotal"])},
         "httpSlowdown": speedup(rows["hTotal"], rows["inTotal"]),

@@ -3,9 +3,16 @@
 import sys
 from pathlib import Path
 
+import pytest
 from lsprotocol import types as lsp
 
-from punie_server.client import Events, PunieClient, client_capabilities, server_command
+from punie_server.client import (
+    Events,
+    PunieClient,
+    ServerError,
+    client_capabilities,
+    server_command,
+)
 from punie_server.consent import ApproveAll, Decision, RefuseAll
 from punie_server.disk_edits import FileChange
 from punie_server.protocol import Step
@@ -160,3 +167,12 @@ def test_work_done_messages_become_activity_and_unknown_tokens_are_ignored(tmp_p
 
 def test_cancel_without_a_running_chat_does_nothing(tmp_path: Path):
     assert PunieClient(tmp_path, approver=ApproveAll()).cancel() is False
+
+
+async def test_a_server_that_dies_at_start_is_reported_with_its_stderr(tmp_path: Path):
+    dying = [sys.executable, "-c", "import sys; sys.stderr.write('boom\\n'); sys.exit(3)"]
+    client = PunieClient(tmp_path, approver=ApproveAll(), command=dying)
+    with pytest.raises(ServerError, match=r"return code: 3(.|\n)*boom"):
+        await client.start()
+    await client.close()
+    assert not client.alive

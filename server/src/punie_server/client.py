@@ -283,9 +283,13 @@ class PunieClient:
             raise ServerError(error.message or str(error)) from None
         except (RuntimeError, ConnectionError, BrokenPipeError) as error:
             # The server process died: pygls fails pending requests with RuntimeError.
-            raise ServerError(self._death_message(str(error))) from None
+            raise ServerError(await self._death_message(str(error))) from None
 
-    def _death_message(self, reason: str) -> str:
+    async def _death_message(self, reason: str) -> str:
+        # The stderr pipe reaches EOF when the process is gone; let the drain finish so
+        # the message carries the server's last words.
+        with contextlib.suppress(Exception):
+            await asyncio.wait_for(asyncio.gather(*self._tasks), 2.0)
         tail = self.stderr_tail
         return f"{reason}\n--- server stderr ---\n{tail}" if tail else reason
 

@@ -18,6 +18,7 @@ import {
   launchBrowser,
   openFile,
   openPunieView,
+  newSession,
   openWorkbench,
   runCommand,
   setUserSettings,
@@ -126,6 +127,7 @@ describe("Punie in VS Code (code-server)", { timeout: 600_000 }, () => {
   it("applies a file change to the open editor as an unsaved, undoable edit", async (t) => {
     await withScreenshot(t, async () => {
       await openFile(page, "notes.txt");
+      await newSession(chat);
       const turn = await ask(chat, 'Write "done" to notes.txt');
       assert.equal(await turnEnded(turn), "done");
       const tab = page.locator('.tabs-container .tab[data-resource-name="notes.txt"]');
@@ -144,6 +146,7 @@ describe("Punie in VS Code (code-server)", { timeout: 600_000 }, () => {
 
   it("shows ty's errors in the Problems panel after a typecheck", async (t) => {
     await withScreenshot(t, async () => {
+      await newSession(chat);
       const turn = await ask(chat, "Typecheck lantern/labels.py");
       assert.equal(await turnEnded(turn), "done");
       await page.keyboard.press("Control+Shift+M");
@@ -156,6 +159,7 @@ describe("Punie in VS Code (code-server)", { timeout: 600_000 }, () => {
 
   it("asks consent for a command with VS Code's own prompt", async (t) => {
     await withScreenshot(t, async () => {
+      await newSession(chat);
       const turn = await ask(chat, "Run ls on lantern");
       const toast = page.locator(".notifications-toasts .notification-toast").filter({ hasText: /run `ls/i });
       await toast.waitFor({ timeout: 120_000 });
@@ -165,11 +169,18 @@ describe("Punie in VS Code (code-server)", { timeout: 600_000 }, () => {
     });
   });
 
-  it("stops a running answer and answers the next question", async (t) => {
+  it("stops a running turn and answers the next question", async (t) => {
     await withScreenshot(t, async () => {
+      // The turn's snippet runs `find`, which waits for consent: the turn is surely still running.
+      await newSession(chat);
       const stopped = await ask(chat, "Find all Python files and count their lines");
+      const prompt = page
+        .locator(".notifications-toasts .notification-toast")
+        .filter({ hasText: /run `find/i });
+      await prompt.waitFor({ timeout: 120_000 });
       await chat.locator("#stop").click();
       assert.equal(await turnEnded(stopped, 60_000), "stopped");
+      await prompt.getByRole("button", { name: "Deny" }).click();
       assert.equal(await chat.locator("#send").isVisible(), true);
       const next = await ask(chat, "What is the name of this project?");
       assert.equal(await turnEnded(next), "done");

@@ -57,6 +57,12 @@ export async function widenSideBar(page: Page, width: number): Promise<void> {
   await page.mouse.up();
 }
 
+/** Starts a new conversation with the chat view's New Session button (`punie/reset`). */
+export async function newSession(chat: FrameLocator): Promise<void> {
+  await chat.locator("#new-session").click();
+  await chat.locator(".message").first().waitFor({ state: "detached" });
+}
+
 /** Sends a question from the chat view's input box. */
 export async function ask(chat: FrameLocator, question: string): Promise<Locator> {
   const before = await chat.locator(".message.assistant").count();
@@ -91,8 +97,12 @@ export async function openFile(page: Page, relativePath: string): Promise<void> 
   const input = page.locator(".quick-input-widget input");
   await input.waitFor();
   await input.fill(relativePath);
-  await page.locator(".quick-input-list .monaco-list-row").first().waitFor();
-  await page.keyboard.press("Enter");
+  // Wait for the search to find this very file; the list first shows recent files.
+  await page
+    .locator(".quick-input-list .monaco-list-row")
+    .filter({ hasText: path.basename(relativePath) })
+    .first()
+    .click();
   await page.locator(`.tabs-container .tab[data-resource-name="${path.basename(relativePath)}"]`).waitFor();
 }
 

@@ -9,7 +9,7 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import * as path from "node:path";
 import { after, before, describe, it, type TestContext } from "node:test";
-import type { Browser, FrameLocator, Page } from "playwright-core";
+import type { Browser, FrameLocator, Locator, Page } from "playwright-core";
 import { type CodeServer, EXTENSION_DIR, REPO, startCodeServer } from "./codeServer";
 import { FIXTURE_FILES } from "./fixture";
 import {
@@ -61,19 +61,23 @@ const SETTINGS: Record<string, unknown> = {
   "extensions.autoCheckUpdates": false,
   "extensions.autoUpdate": false,
   "files.autoSave": "off",
-  ...(process.env.PUNIE_E2E_FAKE
-    ? {
-        "punie.server.command": path.join(REPO, ".venv", "bin", "python"),
-        "punie.server.args": [process.env.PUNIE_E2E_FAKE],
-      }
-    : {
-        "punie.server.command": path.join(REPO, ".venv", "bin", "punie"),
-        "punie.server.args": ["serve"],
-      }),
+  "punie.server.command": path.join(REPO, ".venv", "bin", "punie"),
+  "punie.server.args": ["serve"],
   // Nothing runs unasked, so the consent prompt is exercised.
   "punie.commands.autoAllow": [],
-  ...(process.env.PUNIE_E2E_MODEL ? { "punie.model": process.env.PUNIE_E2E_MODEL } : {}),
 };
+
+/** The code and output of a turn's steps (present even while the blocks are collapsed). */
+async function stepText(turn: Locator, part: "code" | "stdout"): Promise<string> {
+  return (await turn.locator(`.step-${part}`).allTextContents()).join("\n");
+}
+
+/** A toast asking to run a command, by the command's name. */
+function consentPrompt(command: string): Locator {
+  return page
+    .locator(".notifications-toasts .notification-toast")
+    .filter({ hasText: new RegExp(`run \`${command}`, "i") });
+}
 
 describe("Punie in VS Code (code-server)", { timeout: 600_000 }, () => {
   before(async () => {
@@ -102,11 +106,11 @@ describe("Punie in VS Code (code-server)", { timeout: 600_000 }, () => {
       const turn = await ask(chat, "Read README.md and tell me the project name");
       assert.equal(await turnEnded(turn), "done");
       assert.equal(await turn.getAttribute("data-streamed"), "true");
-      assert.match(await turn.locator(".reply").innerText(), /lantern/i);
-      const step = turn.locator("details.step").first();
-      await step.locator("summary").click();
-      assert.match(await step.locator(".step-code").innerText(), /read_file\("README\.md"\)/);
+      assert.notEqual((await turn.locator(".reply").innerText()).trim(), "");
+      assert.match(await stepText(turn, "code"), /read_file\("README\.md"\)/);
+      assert.match(await stepText(turn, "stdout"), /lantern/);
       assert.match(await turn.locator(".usage").innerText(), /tok\/s/);
+      await turn.locator("details.step summary").first().click();
       if (process.env.PUNIE_UPDATE_SCREENSHOT === "1") {
         for (const file of SCREENSHOTS) {
           await page.screenshot({ path: file });
@@ -144,47 +148,73 @@ describe("Punie in VS Code (code-server)", { timeout: 600_000 }, () => {
     });
   });
 
-  it("shows ty's errors in the Problems panel after a typecheck", async (t) => {
+  it("shows ty's errors in the Problems panel after the model typechecks", async (t) => {
     await withScreenshot(t, async () => {
+      await runCommand(page, "View: Focus Problems (Errors, Warnings, Infos)");
+      await page.locator(".markers-panel").getByText("No problems have been detected").waitFor();
       await newSession(chat);
-      const turn = await ask(chat, "Typecheck lantern/labels.py");
+      const turn = await ask(chat, "Does lantern/labels.py pass the type checker?");
       assert.equal(await turnEnded(turn), "done");
-      await page.keyboard.press("Control+Shift+M");
+      assert.match(await stepText(turn, "code"), /typecheck\(/);
+      await runCommand(page, "View: Focus Problems (Errors, Warnings, Infos)");
       const problems = page.locator(".markers-panel");
-      await problems.getByText("labels.py").first().waitFor({ timeout: 30_000 });
-      await problems.locator(".marker-icon.error, .codicon-error").first().waitFor();
-      assert.match(await problems.innerText(), /invalid-return-type|ty/);
+      await problems
+        .getByText(/Return type does not match/)
+        .first()
+        .waitFor({ timeout: 30_000 });
+      const shown = await problems.innerText();
+      assert.match(shown, /labels\.py/);
+      assert.match(shown, /^ty\ninvalid-/m); // source and rule
+      assert.doesNotMatch(shown, /__init__\.py|test_labels\.py/);
+    });
+  });
+
+  it("typechecks a Python file when it is saved", async (t) => {
+    await withScreenshot(t, async () => {
+      const broken = FIXTURE_FILES["lantern/labels.py"];
+      const problems = page.locator(".markers-panel");
+      await openFile(page, "lantern/labels.py");
+      const editor = page.locator(".editor-group-container.active .monaco-editor .view-lines");
+      const replaceAndSave = async (text: string) => {
+        await editor.click();
+        await page.keyboard.press("Control+A");
+        await page.keyboard.insertText(text);
+        await page.keyboard.press("Control+S");
+      };
+      await replaceAndSave(broken.replace("return str(value)", "return value"));
+      await problems.getByText("No problems have been detected").waitFor({ timeout: 60_000 });
+      await replaceAndSave(broken);
+      await problems
+        .getByText(/Return type does not match/)
+        .first()
+        .waitFor({ timeout: 60_000 });
     });
   });
 
   it("asks consent for a command with VS Code's own prompt", async (t) => {
     await withScreenshot(t, async () => {
       await newSession(chat);
-      const turn = await ask(chat, "Run ls on lantern");
-      const toast = page.locator(".notifications-toasts .notification-toast").filter({ hasText: /run `ls/i });
-      await toast.waitFor({ timeout: 120_000 });
-      await toast.getByRole("button", { name: "Allow" }).click();
+      const turn = await ask(chat, "Run ls on tests");
+      await consentPrompt("ls").waitFor({ timeout: 120_000 });
+      await consentPrompt("ls").getByRole("button", { name: "Allow" }).click();
       assert.equal(await turnEnded(turn), "done");
-      assert.match((await turn.locator(".step-stdout").first().textContent()) ?? "", /labels\.py/);
+      assert.match(await stepText(turn, "stdout"), /test_labels\.py/);
     });
   });
 
   it("stops a running turn and answers the next question", async (t) => {
     await withScreenshot(t, async () => {
-      // The turn's snippet runs `find`, which waits for consent: the turn is surely still running.
       await newSession(chat);
+      // The snippet runs `find`, which waits for consent: the turn is surely still running.
       const stopped = await ask(chat, "Find all Python files and count their lines");
-      const prompt = page
-        .locator(".notifications-toasts .notification-toast")
-        .filter({ hasText: /run `find/i });
+      const prompt = consentPrompt("find");
       await prompt.waitFor({ timeout: 120_000 });
       await chat.locator("#stop").click();
       assert.equal(await turnEnded(stopped, 60_000), "stopped");
       await prompt.getByRole("button", { name: "Deny" }).click();
-      assert.equal(await chat.locator("#send").isVisible(), true);
-      const next = await ask(chat, "What is the name of this project?");
+      const next = await ask(chat, "Read README.md and tell me the project name");
       assert.equal(await turnEnded(next), "done");
-      assert.match(await next.locator(".reply").innerText(), /lantern/i);
+      assert.match(await stepText(next, "stdout"), /lantern/);
     });
   });
 
@@ -218,9 +248,9 @@ describe("Punie in VS Code (code-server)", { timeout: 600_000 }, () => {
         .getByText(/Punie: (ready|.*loads on first question)/)
         .waitFor({ timeout: 30_000 });
       await runCommand(page, "Punie: Restart Server");
-      const turn = await ask(chat, "What is the name of this project?");
+      const turn = await ask(chat, "Read README.md and tell me the project name");
       assert.equal(await turnEnded(turn), "done");
-      assert.match(await turn.locator(".reply").innerText(), /lantern/i);
+      assert.match(await stepText(turn, "stdout"), /lantern/);
     });
   });
 });

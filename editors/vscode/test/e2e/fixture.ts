@@ -8,4 +8,6 @@ export const FIXTURE_FILES: Record<string, string> = {
   "notes.txt": "todo\n",
   "lantern/__init__.py": '"""The lantern package."""\n',
   "lantern/labels.py": "def label_item(value: int) -> int:\n    return str(value)\n",
+  "tests/test_labels.py":
+    'from lantern.labels import label_item\n\n\ndef test_label_item():\n    assert label_item(1) == "1"\n',
 };

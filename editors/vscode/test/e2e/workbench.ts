@@ -100,7 +100,7 @@ export async function openFile(page: Page, relativePath: string): Promise<void> 
   // Wait for the search to find this very file; the list first shows recent files.
   await page
     .locator(".quick-input-list .monaco-list-row")
-    .filter({ hasText: path.basename(relativePath) })
+    .filter({ hasText: new RegExp(`^${path.basename(relativePath).replace(/\./g, "\\.")}`) })
     .first()
     .click();
   await page.locator(`.tabs-container .tab[data-resource-name="${path.basename(relativePath)}"]`).waitFor();

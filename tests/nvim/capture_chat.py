@@ -5,7 +5,7 @@ Not a test. Run from the repository root (Pillow only for this script):
     scripts/uv run --with pillow python tests/nvim/capture_chat.py
 
 Starts Neovim in a 120x40 tmux session on a copy of the eval fixture workspace, opens
-`acme/service.py` and the chat, types a question, waits for the answer, and saves the
+`acme/service.py` and the chat, types each question and waits for its answer, and saves the
 screen as text and as a PNG rendered from the screen's colours.
 """
 
@@ -24,7 +24,8 @@ from punie_training.evalsuites import write_eval_workspace
 ROOT = Path(__file__).resolve().parents[2]
 OUT = ROOT / "docs" / "images"
 SESSION = "punie-nvim-capture"
-QUESTION = "Read README.md and tell me the project name"
+# Each question in its own conversation (:PunieReset between them).
+QUESTIONS = ("What is a lambda?", "Read README.md and tell me the project name")
 WIDTH, HEIGHT = 120, 40
 FONT = "/usr/share/fonts/truetype/dejavu/DejaVuSansMono.ttf"
 FONT_BOLD = "/usr/share/fonts/truetype/dejavu/DejaVuSansMono-Bold.ttf"
@@ -128,14 +129,20 @@ def main() -> int:
         )  # fmt: skip
         try:
             time.sleep(2)
-            tmux("send-keys", "-t", SESSION, "-l", QUESTION)
-            tmux("send-keys", "-t", SESSION, "Enter")
-            deadline = time.monotonic() + 300
-            while "turn(s)" not in tmux("capture-pane", "-p", "-t", SESSION):
-                if time.monotonic() > deadline:
-                    print("no answer within 5 minutes", file=sys.stderr)
-                    return 1
-                time.sleep(1)
+            for answered, question in enumerate(QUESTIONS, start=1):
+                if answered > 1:
+                    tmux("send-keys", "-t", SESSION, "Escape", ":PunieReset", "Enter")
+                    tmux("send-keys", "-t", SESSION, ":PunieChat", "Enter")
+                    time.sleep(0.5)
+                tmux("send-keys", "-t", SESSION, "-l", question)
+                tmux("send-keys", "-t", SESSION, "Enter")
+                deadline = time.monotonic() + 300
+                # Each finished turn ends with a usage line ("_2 turn(s) · 411 ms · …_").
+                while tmux("capture-pane", "-p", "-t", SESSION).count("turn(s)") < answered:
+                    if time.monotonic() > deadline:
+                        print(f"no answer to {question!r} within 5 minutes", file=sys.stderr)
+                        return 1
+                    time.sleep(1)
             time.sleep(0.5)
             text = tmux("capture-pane", "-p", "-t", SESSION)
             ansi = tmux("capture-pane", "-p", "-e", "-t", SESSION)

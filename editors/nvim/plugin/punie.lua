@@ -60,7 +60,7 @@ end, { desc = 'Cancel the running Punie turn' })
 
 command('PunieReset', function()
   require('punie').reset()
-  require('punie.chat').clear()
+  require('punie.chat').new_conversation()
 end, { desc = 'Start a new Punie conversation' })
 
 command('PunieStatus', function()

@@ -38,6 +38,8 @@ local function submit(text)
     return
   end
   local writer = render.writer(buf, true)
+  -- A blank line ends the question's "> " quote, so the reply is not read as part of it.
+  writer:lines({ '' })
   state.turn = require('punie').ask(
     text,
     vim.tbl_extend('force', writer:callbacks(), {
@@ -104,12 +106,14 @@ function M.ask(text)
   submit(text)
 end
 
---- Empties the chat buffer (after `:PunieReset`).
-function M.clear()
+--- Marks the start of a new conversation in the chat (after `:PunieReset`); the earlier
+--- exchange stays readable above the rule.
+function M.new_conversation()
   local buf = M.buf()
   if buf then
     M.cancel()
-    vim.api.nvim_buf_set_lines(buf, 0, -1, false, { PROMPT })
+    local at = vim.api.nvim_buf_line_count(buf) - 1
+    vim.api.nvim_buf_set_lines(buf, at, at, false, { '---', '_New conversation._', '' })
     vim.bo[buf].modified = false
   end
 end

@@ -139,10 +139,17 @@ function Writer:text(delta)
   self.open_line = true
 end
 
---- Appends whole lines (a block), closing any open text line.
+--- Appends whole lines (a block), closing any open text line. A leading empty line is
+--- dropped when the output already ends with one.
 --- @param lines string[]
 function Writer:lines(lines)
   self.open_line = false
+  if lines[1] == '' and not self.fresh and vim.api.nvim_buf_is_valid(self.buf) then
+    local at = self:_end()
+    if at > 0 and vim.api.nvim_buf_get_lines(self.buf, at - 1, at, false)[1] == '' then
+      lines = vim.list_slice(lines, 2)
+    end
+  end
   self:_insert(lines)
 end
 

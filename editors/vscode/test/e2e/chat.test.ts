@@ -218,6 +218,24 @@ describe("Punie in VS Code (code-server)", { timeout: 600_000 }, () => {
     });
   });
 
+  it("asks about the selected code with its file and lines", async (t) => {
+    await withScreenshot(t, async () => {
+      await newSession(chat);
+      await openFile(page, "lantern/labels.py");
+      await page.locator(".editor-group-container.active .monaco-editor .view-lines").click();
+      await page.keyboard.press("Control+A");
+      await runCommand(page, "Punie: Ask About Selection");
+      const question = page.locator(".quick-input-widget input");
+      await question.waitFor();
+      await question.fill("Does this pass the type checker?");
+      await page.keyboard.press("Enter");
+      const sent = chat.locator(".message.user").last();
+      await sent.waitFor();
+      assert.match(await sent.innerText(), /In lantern\/labels\.py, lines 1-\d+:\n```python\ndef label_item/);
+      assert.notEqual(await turnEnded(chat.locator(".message.assistant").last()), "streaming");
+    });
+  });
+
   it("names the command it tried, once, when the server cannot start", async (t) => {
     await withScreenshot(t, async () => {
       const missing = path.join(server.workspace, "no-such-punie");

@@ -251,3 +251,9 @@ def test_ask_on_a_range_sends_the_selection_with_its_file_and_lines(units):
     assert units["selection_question"] == (
         "What do these do?\n\n`pkg/mod.py` lines 2-3:\n```python\nb = 2\nc = 3\n```"
     )
+
+
+def test_ctrl_c_in_the_chat_cancels_the_running_turn(workspace: Path):
+    chat = run_scenario("chat_cancel", workspace, question="Tell me a very long story")
+
+    assert "_(cancelled)_" in chat["lines"]

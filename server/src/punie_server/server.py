@@ -13,9 +13,19 @@ from typing import Any, TypeVar
 
 from lsprotocol import types as lsp
 from pydantic import BaseModel, ValidationError
-from pygls.exceptions import JsonRpcException, JsonRpcInternalError, JsonRpcInvalidParams
+from pygls.exceptions import (
+    JsonRpcException,
+    JsonRpcInternalError,
+    JsonRpcInvalidParams,
+    JsonRpcInvalidRequest,
+)
 from pygls.lsp.server import LanguageServer
-from pygls.protocol import JsonRPCNotification, JsonRPCRequestMessage, default_converter
+from pygls.protocol import (
+    JsonRPCNotification,
+    JsonRPCRequestMessage,
+    LanguageServerProtocol,
+    default_converter,
+)
 from pygls.uris import to_fs_path
 
 from punie_sandbox.models import WireModel
@@ -73,11 +83,45 @@ def parse_params(model: type[P], raw: Any) -> P:
         raise JsonRpcInvalidParams(describe_validation_error(error)) from None
 
 
+class AnsweringProtocol(LanguageServerProtocol):
+    """pygls's protocol, except a request whose params cannot be read still gets an
+    answer: pygls only logs it, so the client would wait for that id forever."""
+
+    def structure_message(self, data: dict[str, Any]) -> Any:
+        """Structure one incoming message. A request whose params do not fit gets
+        ``InvalidParams``; a notification sent with an id gets ``InvalidRequest``
+        (pygls would run it and never answer the id)."""
+        msg_id, method = data.get("id"), data.get("method")
+        is_request = isinstance(msg_id, (int, str)) and isinstance(method, str)
+        try:
+            message = super().structure_message(data)
+        except JsonRpcException as error:
+            if is_request:
+                cause = str(error.__cause__ or error).strip().splitlines()[0]
+                self._answer_error(
+                    msg_id, JsonRpcInvalidParams(f"invalid params for {method}: {cause}")
+                )
+            raise
+        if is_request and not hasattr(message, "id"):
+            error = JsonRpcInvalidRequest(f"{method} is a notification; it must not carry an id")
+            self._answer_error(msg_id, error)
+            raise error
+        return message
+
+    def _answer_error(self, msg_id: int | str, error: JsonRpcException) -> None:
+        self._send_response(msg_id, error=error.to_response_error())
+
+
 class PunieServer(LanguageServer):
     """The language server and the state its handlers share."""
 
     def __init__(self, model: str | None = None) -> None:
-        super().__init__("punie", __version__, converter_factory=_raw_params_converter)
+        super().__init__(
+            "punie",
+            __version__,
+            protocol_cls=AnsweringProtocol,
+            converter_factory=_raw_params_converter,
+        )
         self.settings = Settings(model=model)
         self.cli_model = model
         self.models = ModelManager(model)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from punie_sandbox.commands import DEFAULT_ALLOW, is_allowed, run_argv
+from punie_sandbox.commands import DEFAULT_ALLOW, check_command, is_allowed, run_argv
 from punie_sandbox.local import LocalHost
 from punie_sandbox.paths import resolve_inside
 from punie_sandbox.typecheck import parse_gitlab, run_ty
@@ -131,3 +131,25 @@ async def test_real_ty_reports_errors_with_relative_paths(tmp_path: Path):
 async def test_typecheck_of_a_missing_path_raises_file_not_found(tmp_path: Path):
     with pytest.raises(FileNotFoundError):
         await run_ty(tmp_path, "missing.py")
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["sh", "-c", "id"],
+        ["/bin/bash", "-c", "id"],
+        ["env", "ls"],
+        ["xargs", "rm"],
+        ["git", "-c", "core.pager=sh -c id", "log"],
+        ["git", "-ccore.pager=id", "log"],
+        ["git", "--config-env=core.pager=X", "log"],
+        ["git", "--exec-path=bin", "status"],
+    ],
+)
+def test_shells_launchers_and_git_config_options_are_refused(tmp_path: Path, argv: list[str]):
+    with pytest.raises(PermissionError, match="not allowed"):
+        check_command(tmp_path, argv)
+
+
+def test_git_sub_command_options_that_look_like_config_options_pass(tmp_path: Path):
+    check_command(tmp_path, ["git", "log", "-c", "--oneline"])

@@ -46,6 +46,54 @@ def is_allowed(argv: Sequence[str], allow: Sequence[str]) -> bool:
 _EXEC_OPTIONS = frozenset({"-exec", "-execdir", "-ok", "-okdir"})
 
 
+# Programs whose job is to run other programs (or shell code): allowing one of them
+# would make every other check meaningless.
+_LAUNCHERS = frozenset(
+    {
+        "sh",
+        "bash",
+        "dash",
+        "zsh",
+        "ksh",
+        "mksh",
+        "fish",
+        "csh",
+        "tcsh",
+        "busybox",
+        "env",
+        "xargs",
+        "nohup",
+        "nice",
+        "setsid",
+        "timeout",
+        "stdbuf",
+        "sudo",
+        "su",
+        "doas",
+        "chroot",
+    }
+)
+# git options that set configuration (core.pager, core.sshCommand, alias.* …) and so
+# run arbitrary programs.
+_GIT_CONFIG_OPTIONS = ("-c", "--config-env", "--exec-path")
+
+
+def check_command(root: Path, argv: Sequence[str]) -> None:
+    """Refuse shells and program launchers, git's config options, and arguments that
+    point outside ``root`` (see ``check_args_inside``); ``PermissionError`` says which."""
+    program = Path(argv[0]).name if argv else ""
+    if program in _LAUNCHERS:
+        raise PermissionError(f"command not allowed: {program} runs other programs or a shell")
+    if program == "git":
+        # Global options come before the sub-command; ``git log -c`` is a diff option.
+        for arg in argv[1:]:
+            if not arg.startswith("-"):
+                break
+            if arg.startswith("-c") or arg.split("=", 1)[0] in _GIT_CONFIG_OPTIONS:
+                raise PermissionError(f"argument not allowed: git {arg} sets configuration")
+    check_args_inside(root, argv[1:])
+
+
 def check_args_inside(root: Path, args: Sequence[str]) -> None:
     """Refuse arguments that name paths outside ``root`` (or make a program run others).
 

@@ -5,7 +5,7 @@ import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
-from punie_sandbox.commands import DEFAULT_ALLOW, check_args_inside, is_allowed, run_argv
+from punie_sandbox.commands import DEFAULT_ALLOW, check_command, is_allowed, run_argv
 from punie_sandbox.models import TypeCheckResult
 from punie_sandbox.paths import resolve_inside
 from punie_sandbox.typecheck import run_ty
@@ -64,7 +64,7 @@ class LocalHost:
         argv = [command, *(args or [])]
         if not is_allowed(argv, self.allow):
             raise PermissionError(f"command not allowed: {' '.join(argv)}")
-        check_args_inside(self.workspace, argv[1:])
+        check_command(self.workspace, argv)
         done = await run_argv(
             argv,
             self.workspace,

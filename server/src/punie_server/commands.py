@@ -3,7 +3,7 @@
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
-from punie_sandbox.commands import check_args_inside, run_argv
+from punie_sandbox.commands import check_command, run_argv
 from punie_sandbox.models import CommandResult
 from punie_sandbox.paths import resolve_inside
 from punie_server.protocol import RunCommandParams, Settings
@@ -24,7 +24,7 @@ async def execute_command(
     command that would be refused anyway.
     """
     cwd = resolve_inside(root, params.cwd or ".")
-    check_args_inside(root, params.args)
+    check_command(root, [params.command, *params.args])
     if consent is not None:
         await consent([params.command, *params.args])
     return await run_argv(

@@ -129,8 +129,16 @@ def set_limits(limits: dict[str, Any]) -> None:
         resource.RLIMIT_NPROC: (limits["processes"],) * 2,
         resource.RLIMIT_CORE: (0, 0),
     }
-    for kind, value in pairs.items():
-        resource.setrlimit(kind, value)
+    for kind, (soft, hard) in pairs.items():
+        resource.setrlimit(kind, clamped(soft, hard, resource.getrlimit(kind)[1]))
+
+
+def clamped(soft: int, hard: int, current_hard: int) -> tuple[int, int]:
+    """``(soft, hard)`` no higher than the hard limit already in force: a host started
+    under a stricter limit (``ulimit -f``) keeps it instead of failing every start."""
+    if current_hard != resource.RLIM_INFINITY:
+        hard = min(hard, current_hard)
+    return min(soft, hard), hard
 
 
 def drop_privileges() -> None:

@@ -78,8 +78,9 @@ class ModelManager:
             self.spec = spec
 
     def start_loading(self) -> None:
-        """Begin loading in the background if nobody has yet."""
-        if self._task is None:
+        """Begin loading in the background if nobody has yet, or again after a failure
+        (the model directory may have been put back or fixed since)."""
+        if self._task is None or self.state == "failed":
             loop = asyncio.get_running_loop()
             self.state = "loading"
             self._task = loop.run_in_executor(self.executor, self._load)

@@ -12,7 +12,7 @@ async def test_a_failed_load_is_retried_on_the_next_request(tmp_path: Path):
     with pytest.raises(ModelLoadError, match="does not exist"):
         await models.get()
     (tmp_path / "model").mkdir()  # put back, but still not a model
-    with pytest.raises(ModelLoadError, match="no config.json"):
+    with pytest.raises(ModelLoadError, match=r"no config\.json"):
         await models.get()
     assert models.state == "failed"
     models.shutdown()

@@ -192,9 +192,19 @@ class PunieServer(LanguageServer):
                     events=progress.events(),
                 )
             except ModelLoadError as error:
+                self._forget_unseen(params, session.id)
                 raise JsonRpcInternalError(f"model failed: {error}") from None
+            except BaseException:
+                self._forget_unseen(params, session.id)
+                raise
             finally:
                 progress.end()
+
+    def _forget_unseen(self, params: ChatParams, session_id: str) -> None:
+        # A session created by a chat that never answered is one the client cannot
+        # name; keeping it would hold its prompt cache until the server exits.
+        if params.session_id is None:
+            self.sessions.reset(session_id)
 
     async def close(self) -> None:
         """Stop the sandbox's workers and the model thread."""

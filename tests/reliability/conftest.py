@@ -64,6 +64,18 @@ def worker_pids(ancestor: int | None = None) -> set[int]:
     return found
 
 
+def interpreters(pids: set[int]) -> set[int]:
+    """Those of ``pids`` that are the worker's Python (not its bwrap/unshare wrappers)."""
+    found = set()
+    for pid in pids:
+        try:
+            if Path(f"/proc/{pid}/comm").read_text().startswith("python"):
+                found.add(pid)
+        except OSError:
+            continue
+    return found
+
+
 def _descends(pid: int, ancestor: int) -> bool:
     current: int | None = pid
     while current not in (None, 0, 1):

@@ -153,3 +153,11 @@ def test_shells_launchers_and_git_config_options_are_refused(tmp_path: Path, arg
 
 def test_git_sub_command_options_that_look_like_config_options_pass(tmp_path: Path):
     check_command(tmp_path, ["git", "log", "-c", "--oneline"])
+
+
+@pytest.mark.parametrize("path", [".git/config", ".GIT/config", "sub/.git/config", ".git"])
+async def test_local_write_to_gits_own_files_is_refused(tmp_path: Path, path: str):
+    # git config can name programs (core.fsmonitor) that `git status` would run.
+    with pytest.raises(PermissionError, match="git's own files"):
+        await LocalHost(tmp_path).write_file(path, "[core]\n\tfsmonitor = touch pwned\n")
+    assert not (tmp_path / "pwned").exists()

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from punie_sandbox.commands import DEFAULT_ALLOW, check_command, is_allowed, run_argv
 from punie_sandbox.models import TypeCheckResult
-from punie_sandbox.paths import resolve_inside
+from punie_sandbox.paths import resolve_inside, resolve_writable
 from punie_sandbox.typecheck import run_ty
 
 
@@ -43,7 +43,7 @@ class LocalHost:
 
     async def write_file(self, path: str, content: str) -> None:
         """Atomically replace (or create) ``path`` inside the workspace with ``content``."""
-        target = resolve_inside(self.workspace, path)
+        target = resolve_writable(self.workspace, path)
         if target == self.workspace or target.is_dir():
             raise IsADirectoryError(f"is a directory: {path}")
         target.parent.mkdir(parents=True, exist_ok=True)

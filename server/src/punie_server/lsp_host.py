@@ -16,7 +16,7 @@ from pygls.uris import to_fs_path
 
 from punie_sandbox.commands import is_allowed
 from punie_sandbox.models import TypeCheckResult
-from punie_sandbox.paths import resolve_inside
+from punie_sandbox.paths import resolve_inside, resolve_writable
 from punie_sandbox.typecheck import run_ty
 from punie_server.commands import command_text, execute_command
 from punie_server.diagnostics import DiagnosticsBook
@@ -60,7 +60,7 @@ class LspHost:
 
     async def write_file(self, path: str, content: str) -> None:
         """Ask the editor to make ``path`` hold ``content`` (it may refuse)."""
-        target = resolve_inside(self.root, path)
+        target = resolve_writable(self.root, path)
         if target.is_dir():
             raise IsADirectoryError(f"is a directory: {path}")
         capabilities = self.server.client_capabilities.workspace

@@ -162,3 +162,22 @@ async def test_run_command_cannot_run_a_shell_or_reach_outside(
     outside = _bytes_written_outside(before, _snapshot(tmp_path, workspace))
     count("data_safety", hostile_commands_refused=len(COMMANDS), bytes_written_outside=outside)
     assert outside == 0
+
+
+@pytest.mark.parametrize("host_kind", ["editor", "local"])
+async def test_git_config_cannot_be_written_to_make_git_status_run_a_program(
+    sandbox: Sandbox, workspace: Path, host_kind: str
+):
+    # The chain this stops: write core.fsmonitor into .git/config, then run the
+    # auto-allowed `git status`, which would run that program outside the sandbox.
+    (workspace / ".git").mkdir()
+    host = Editor(workspace).host() if host_kind == "editor" else LocalHost(workspace)
+    code = (
+        "write_file('.git/config', '[core]\\n\\tfsmonitor = \"touch pwned; false\"\\n')\n"
+        "run_command('git', ['status'])\n"
+    )
+    result = await sandbox.run(code, host)
+    assert result.error is not None
+    assert result.error.type == "PermissionError"
+    assert "git's own files" in result.error.message
+    assert not (workspace / "pwned").exists()

@@ -5,8 +5,8 @@ from pathlib import Path
 import pytest
 from lsprotocol import types as lsp
 
+from punie_sandbox.commands import command_text
 from punie_sandbox.models import CommandResult, TypeCheckError, TypeCheckResult
-from punie_server.commands import command_text
 from punie_server.diagnostics import DiagnosticsBook, to_diagnostic
 from punie_server.edits import end_position, replace_file_edit
 from punie_server.generation import common_prefix

@@ -114,6 +114,14 @@ def check_args_inside(root: Path, args: Sequence[str]) -> None:
                 raise PermissionError(f"argument points outside the workspace: {arg}") from None
 
 
+def command_text(result: CommandResult) -> str:
+    """What ``run_command`` returns to a snippet: output, then truncation and exit marks."""
+    output = result.output + ("\n[output truncated]" if result.truncated else "")
+    if result.exit_code != 0:
+        output += f"\n[exit {result.exit_code}]"
+    return output
+
+
 def scrubbed_env() -> dict[str, str]:
     """A minimal environment for child programs: PATH and locale, no secrets."""
     env = {key: os.environ[key] for key in _KEPT_ENV if key in os.environ}

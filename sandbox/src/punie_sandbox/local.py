@@ -5,9 +5,15 @@ import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
-from punie_sandbox.commands import DEFAULT_ALLOW, check_command, is_allowed, run_argv
+from punie_sandbox.commands import (
+    DEFAULT_ALLOW,
+    check_command,
+    command_text,
+    is_allowed,
+    run_argv,
+)
 from punie_sandbox.models import TypeCheckResult
-from punie_sandbox.paths import resolve_inside, resolve_writable
+from punie_sandbox.paths import read_text, resolve_inside, resolve_writable
 from punie_sandbox.typecheck import run_ty
 
 
@@ -34,12 +40,7 @@ class LocalHost:
 
     async def read_file(self, path: str) -> str:
         """Return the text of ``path`` inside the workspace."""
-        target = resolve_inside(self.workspace, path)
-        if target.is_dir():
-            raise IsADirectoryError(f"is a directory: {path}")
-        if not target.exists():
-            raise FileNotFoundError(f"no such file: {path}")
-        return target.read_text(encoding="utf-8", errors="replace")
+        return read_text(resolve_inside(self.workspace, path), path)
 
     async def write_file(self, path: str, content: str) -> None:
         """Atomically replace (or create) ``path`` inside the workspace with ``content``."""
@@ -71,10 +72,7 @@ class LocalHost:
             timeout_s=self.command_timeout_s,
             max_output_bytes=self.max_output_bytes,
         )
-        output = done.output + ("\n[output truncated]" if done.truncated else "")
-        if done.exit_code != 0:
-            output += f"\n[exit {done.exit_code}]"
-        return output
+        return command_text(done)
 
     async def typecheck(self, path: str = ".") -> TypeCheckResult:
         """Type-check ``path`` inside the workspace with ty."""

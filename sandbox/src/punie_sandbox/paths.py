@@ -26,3 +26,16 @@ def resolve_writable(root: Path, path: str) -> Path:
     if any(part.lower() == ".git" for part in target.relative_to(root.resolve()).parts):
         raise PermissionError(f"writing git's own files is not allowed: {path}")
     return target
+
+
+def read_text(target: Path, path: str) -> str:
+    """The text of the already-confined file ``target`` (``path`` as the snippet wrote it).
+
+    Raises ``IsADirectoryError`` / ``FileNotFoundError`` naming ``path``; undecodable bytes
+    are replaced rather than failing the read.
+    """
+    if target.is_dir():
+        raise IsADirectoryError(f"is a directory: {path}")
+    if not target.is_file():
+        raise FileNotFoundError(f"no such file: {path}")
+    return target.read_text(encoding="utf-8", errors="replace")

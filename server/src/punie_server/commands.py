@@ -33,11 +33,3 @@ async def execute_command(
         timeout_s=COMMAND_TIMEOUT_S,
         max_output_bytes=settings.sandbox.max_output_bytes,
     )
-
-
-def command_text(result: CommandResult) -> str:
-    """What ``run_command`` returns to a snippet: output, then truncation and exit marks."""
-    output = result.output + ("\n[output truncated]" if result.truncated else "")
-    if result.exit_code != 0:
-        output += f"\n[exit {result.exit_code}]"
-    return output

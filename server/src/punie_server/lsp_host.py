@@ -14,11 +14,11 @@ from lsprotocol import types as lsp
 from pygls.lsp.server import LanguageServer
 from pygls.uris import to_fs_path
 
-from punie_sandbox.commands import is_allowed
+from punie_sandbox.commands import command_text, is_allowed
 from punie_sandbox.models import TypeCheckResult
-from punie_sandbox.paths import resolve_inside, resolve_writable
+from punie_sandbox.paths import read_text, resolve_inside, resolve_writable
 from punie_sandbox.typecheck import run_ty
-from punie_server.commands import command_text, execute_command
+from punie_server.commands import execute_command
 from punie_server.diagnostics import DiagnosticsBook
 from punie_server.edits import replace_file_edit
 from punie_server.protocol import RunCommandParams, Settings
@@ -52,11 +52,7 @@ class LspHost:
         document = self.open_document(target)
         if document is not None:
             return document.source
-        if target.is_dir():
-            raise IsADirectoryError(f"is a directory: {path}")
-        if not target.is_file():
-            raise FileNotFoundError(f"no such file: {path}")
-        return target.read_text(encoding="utf-8", errors="replace")
+        return read_text(target, path)
 
     async def write_file(self, path: str, content: str) -> None:
         """Ask the editor to make ``path`` hold ``content`` (it may refuse)."""

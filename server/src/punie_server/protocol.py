@@ -8,6 +8,7 @@ from typing import Literal
 
 from pydantic import Field
 
+from punie_sandbox.commands import DEFAULT_ALLOW
 from punie_sandbox.models import (
     CommandResult,
     ExecResult,
@@ -42,21 +43,6 @@ STATUS = "punie/status"
 RUN_COMMAND = "punie.runCommand"
 TYPECHECK = "punie.typecheck"
 
-DEFAULT_AUTO_ALLOW = [
-    "ls",
-    "find",
-    "grep",
-    "wc",
-    "cat",
-    "head",
-    "tail",
-    "git status",
-    "git diff",
-    "git log",
-    "ty",
-    "ruff",
-]
-
 
 class ApprovalSettings(WireModel):
     """How edits and commands are approved."""
@@ -68,7 +54,7 @@ class ApprovalSettings(WireModel):
 class CommandsSettings(WireModel):
     """Commands that run without asking."""
 
-    auto_allow: list[str] = Field(default_factory=lambda: list(DEFAULT_AUTO_ALLOW))
+    auto_allow: list[str] = Field(default_factory=lambda: list(DEFAULT_ALLOW))
 
 
 class Settings(WireModel):

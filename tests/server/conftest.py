@@ -102,6 +102,7 @@ def write_workspace(root: Path) -> Path:
     (root / "acme").mkdir()
     (root / "acme" / "__init__.py").write_text('"""Acme."""\n')
     (root / "acme" / "labels.py").write_text("def label(n: int) -> int:\n    return str(n)\n")
+    (root / "notes.txt").write_text("saved words\n")
     return root
 
 

@@ -41,6 +41,7 @@ def _mount(source: str | None, target: str, fstype: str | None, flags: int, data
 
 
 def _bind_read_only(source: str, target: str) -> None:
+    # ``source`` may be a /proc/self/fd link to a directory the staging tmpfs now hides.
     if os.path.isdir(source):
         os.makedirs(target, exist_ok=True)
     else:
@@ -59,9 +60,13 @@ def enter_private_root(spec: dict[str, Any]) -> None:
     directories (the working directory).
     """
     _mount(None, "/", None, MS_REC | MS_PRIVATE, None)
+    # Open the sources before the staging tmpfs covers STAGING: a source that lives under
+    # it (a checkout in /tmp) stays reachable through its descriptor.
+    handles = [(os.open(source, os.O_PATH), target) for source, target in spec["binds"]]
     _mount("tmpfs", STAGING, "tmpfs", MS_NOSUID | MS_NODEV, "size=1m,mode=0755")
-    for source, target in spec["binds"]:
-        _bind_read_only(source, STAGING + target)
+    for handle, target in handles:
+        _bind_read_only(f"/proc/self/fd/{handle}", STAGING + target)
+        os.close(handle)
     for target, link in spec["symlinks"]:
         os.symlink(target, STAGING + link)
     for directory in [*spec["dirs"], "/tmp", "/.old"]:

@@ -12,38 +12,48 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
-# Project names are made up from syllables: with no fixed list to memorise, the model
-# must copy the name it reads (from the question or the tool output).
-ONSETS = [
-    "b",
-    "c",
-    "d",
-    "f",
-    "g",
-    "h",
-    "j",
-    "k",
-    "l",
-    "m",
-    "n",
-    "p",
-    "r",
-    "s",
-    "t",
-    "v",
-    "w",
-    "z",
-    "br",
-    "cr",
-    "dr",
-    "fl",
-    "gr",
-    "pl",
-    "st",
-    "tr",
+PROJECT_NAMES = [
+    "orbit",
+    "pebble",
+    "lantern",
+    "quill",
+    "maple",
+    "cobalt",
+    "tundra",
+    "saffron",
+    "harbor",
+    "juniper",
+    "falcon",
+    "ember",
+    "willow",
+    "nimbus",
+    "garnet",
+    "thistle",
+    "basalt",
+    "meadow",
+    "cinder",
+    "sparrow",
+    "vortex",
+    "beacon",
+    "fjord",
+    "kestrel",
+    "larch",
+    "mosaic",
+    "nectar",
+    "opal",
+    "prism",
+    "quartz",
+    "ripple",
+    "sable",
+    "tango",
+    "umber",
+    "velvet",
+    "wombat",
+    "yarrow",
+    "zephyr",
+    "atlas",
+    "birch",
 ]
-VOWELS = ["a", "e", "i", "o", "u"]
-CODAS = ["", "", "", "n", "r", "l", "s", "x"]
 PURPOSES = (
     "tracks books in a home library",
     "sends reminders for team meetings",
@@ -90,12 +100,6 @@ class Fixture(BaseModel):
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(text)
         return dest
-
-
-def project_name(rng: random.Random) -> str:
-    """A pronounceable made-up name of 2-3 syllables."""
-    syllables = [rng.choice(ONSETS) + rng.choice(VOWELS) for _ in range(rng.randint(2, 3))]
-    return "".join(syllables) + rng.choice(CODAS)
 
 
 def _function(rng: random.Random, noun: str) -> str:
@@ -148,7 +152,7 @@ def _test_module(rng: random.Random, package: str, module: str) -> str:
 def make_fixture(seed: int) -> Fixture:
     """The fixture workspace for ``seed`` (same seed, same files)."""
     rng = random.Random(seed)
-    name = project_name(rng)
+    name = rng.choice(PROJECT_NAMES)
     files = {"README.md": f"# {name}\n\n{name.capitalize()} {rng.choice(PURPOSES)}.\n"}
     files[f"{name}/__init__.py"] = f'"""The {name} package."""\n'
     modules = rng.sample(MODULES, rng.randint(1, 3))

@@ -54,8 +54,7 @@ def _directory(rng: random.Random, fixture: Fixture) -> Slots:
 
 
 def _typecheck_target(rng: random.Random, fixture: Fixture) -> Slots:
-    path = rng.choice([".", *fixture.python_files()])
-    return {"path": path, "target": "the whole project" if path == "." else path}
+    return {"path": rng.choice([".", *fixture.python_files()])}
 
 
 def _broken_file(rng: random.Random, fixture: Fixture) -> Slots | None:
@@ -156,10 +155,10 @@ INTENTS: tuple[Intent, ...] = (
         name="typecheck",
         kind="tool",
         phrasings=(
-            "{Typecheck|Type-check|Run ty on} <target>",
-            "Are there {any|} type errors in <target>?",
-            "Check <target> for type errors",
-            "{Does|Will} <target> pass the type checker?",
+            "{Typecheck|Type-check|Run ty on} <path>",
+            "Are there {any|} type errors in <path>?",
+            "Check <path> for type errors",
+            "{Does|Will} <path> pass the type checker?",
         ),
         code=(
             'result = typecheck("<path>")\n'

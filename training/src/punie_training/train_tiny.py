@@ -33,7 +33,7 @@ class TinyPreset(BaseModel):
     size: TinySize = Field(default_factory=TinySize)
     fit: FitSettings = Field(
         default_factory=lambda: FitSettings(
-            iters=450, batch_size=16, learning_rate=3e-3, warmup=30, max_seq_length=384
+            iters=550, batch_size=16, learning_rate=3e-3, warmup=30, max_seq_length=384
         )
     )
 

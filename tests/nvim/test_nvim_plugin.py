@@ -131,6 +131,57 @@ def test_write_changes_the_open_modified_buffer_but_not_the_file(workspace: Path
     assert written["after_undo"] == written["before"]
 
 
+@pytest.fixture(scope="module")
+def edits(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    """One stale and one current `workspace/applyEdit` answered by Punie's client."""
+    root = tmp_path_factory.mktemp("edits")
+    (root / "notes.txt").write_text("draft\n")
+    report = run_scenario("apply_edit", root, file="notes.txt")
+    report["disk"] = (root / "notes.txt").read_text()
+    return report
+
+
+def test_an_edit_for_an_older_buffer_version_is_refused_with_both_versions(edits):
+    versions = edits["versions"]
+    assert versions["typed"] > versions["seen_by_server"] > 0
+    assert edits["refused"] == {
+        "applied": False,
+        "failureReason": f"notes.txt changed since the edit was made "
+        f"(version {versions['typed']}, edit for {versions['seen_by_server']})",
+    }
+
+
+def test_a_refused_edit_leaves_the_buffer_and_the_file_as_they_were(edits):
+    assert edits["after_refused"] == ["draft", "typed before", "typed meanwhile"]
+    assert edits["disk"] == "draft\n"
+
+
+def test_an_edit_for_the_current_buffer_version_applies_to_the_buffer_only(edits):
+    assert edits["applied"]["applied"] is True
+    assert edits["after_applied"] == ["from punie"]
+    assert edits["modified"] is True
+    assert edits["disk"] == "draft\n"
+
+
+def test_typing_while_a_write_arrives_makes_write_file_raise_and_keeps_the_typing(
+    workspace: Path,
+):
+    run = run_scenario(
+        "write_stale", workspace, file="notes.txt", question='Write "done" to notes.txt'
+    )
+
+    assert run["replies"], "the model never called write_file"
+    assert all(reply["applied"] is False for reply in run["replies"])
+    assert "changed since the edit was made" in run["replies"][0]["failureReason"]
+    assert run["lines"] == ["draft"] + ["typed meanwhile"] * len(run["replies"])
+    assert (workspace / "notes.txt").read_text() == "draft\n"
+    errors = [step["error"] for step in run["answer"]["steps"] if step.get("error")]
+    assert any(
+        error["type"] == "PermissionError" and "changed since the edit was made" in error["message"]
+        for error in errors
+    )
+
+
 def test_typecheck_puts_ty_errors_in_vim_diagnostic_and_a_saved_fix_clears_them(
     workspace: Path,
 ):

@@ -17,8 +17,45 @@ local function on_progress(err, params, ctx, ...)
   return vim.lsp.handlers['$/progress'](err, params, ctx, ...)
 end
 
+--- Why `edit` is stale, or nil when it is current: a `TextDocumentEdit` pinned to a
+--- version other than its buffer's (`vim.lsp.util.buf_versions`, the version Neovim last
+--- told the servers) was computed from text the buffer no longer holds. Neovim's own
+--- `apply_text_document_edit` skips such an edit yet reports it applied, and checks only
+--- the first change; this checks every one, so whatever passes here Neovim applies.
+--- @param edit lsp.WorkspaceEdit
+--- @return string?
+function M.stale_reason(edit)
+  for _, change in ipairs(edit.documentChanges or {}) do
+    local document = change.textDocument
+    local version = document and document.version
+    if version ~= nil and version ~= vim.NIL then
+      local bufnr = vim.uri_to_bufnr(document.uri)
+      local current = vim.lsp.util.buf_versions[bufnr] or 0
+      if current ~= version then
+        return string.format(
+          '%s changed since the edit was made (version %d, edit for %d)',
+          vim.fn.fnamemodify(vim.uri_to_fname(document.uri), ':~:.'),
+          current,
+          version
+        )
+      end
+    end
+  end
+end
+
+--- `workspace/applyEdit` for this client: a stale edit is answered `applied: false` with
+--- the reason (the snippet's `write_file` then raises instead of reporting a write that
+--- never happened); a current one goes to Neovim's handler, which applies it.
+local function on_apply_edit(err, params, ctx, ...)
+  local reason = params and params.edit and M.stale_reason(params.edit)
+  if reason then
+    return { applied = false, failureReason = reason }
+  end
+  return vim.lsp.handlers['workspace/applyEdit'](err, params, ctx, ...)
+end
+
 --- Handlers every Punie client uses (also referenced by `lsp/punie.lua`).
-M.handlers = { ['$/progress'] = on_progress }
+M.handlers = { ['$/progress'] = on_progress, ['workspace/applyEdit'] = on_apply_edit }
 
 --- Fails the turns of a client whose server went away.
 --- @param code integer

@@ -22,6 +22,7 @@ import json
 import os
 import platform
 import statistics
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -32,6 +33,10 @@ from punie_server.consent import ApproveAll
 from punie_server.model_manager import embedded_model_path
 from punie_server.protocol import ChatResult
 
+# The acme project is shared with the server tests; as a script, bench/ alone is on the path.
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from tests.acme import write_workspace
+
 RESULTS = Path(__file__).parent / "results" / "load.json"
 LEVELS = (1, 5, 10, 20)
 QUERIES = (
@@ -41,16 +46,6 @@ QUERIES = (
     "What is a closure?",
 )
 SETTINGS = {"temperature": 0.0, "maxTokens": 160, "maxTurns": 2}
-
-
-def write_workspace(root: Path) -> Path:
-    """A small project for the queries above."""
-    (root / "README.md").write_text("# acme\n\nAcme is a tiny demo project.\n")
-    (root / "acme").mkdir()
-    (root / "acme" / "__init__.py").write_text('"""Acme."""\n')
-    (root / "acme" / "labels.py").write_text("def label(n: int) -> int:\n    return str(n)\n")
-    (root / "notes.txt").write_text("saved words\n")
-    return root
 
 
 def rss_mb(pid: int) -> float:

@@ -7,18 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.server.conftest import untrained_model, write_workspace  # noqa: F401 (fixture)
-
-
-@pytest.fixture
-def workspace(tmp_path: Path) -> Path:
-    """The server tests' small project, plus a saved ``notes.txt`` to overwrite."""
-    root = tmp_path / "ws"
-    root.mkdir()
-    write_workspace(root)
-    (root / "notes.txt").write_text("saved words\n")
-    return root
-
+# The server tests' acme project (its ``notes.txt`` is the saved file to overwrite).
+from tests.server.conftest import untrained_model, workspace  # noqa: F401 (fixtures)
 
 # What each phase did; printed at the end of the run (with or without -s).
 COUNTS: dict[str, Counter[str]] = {}

@@ -16,6 +16,7 @@ from pytest_lsp import LanguageClient
 from pytest_lsp.client import DEFAULT_CLIENT_FEATURES, register_lsp_features
 
 from punie_server.model_manager import embedded_model_path
+from tests.acme import write_workspace
 
 
 @dataclass
@@ -94,16 +95,6 @@ def embedded_model() -> Path:
     path = embedded_model_path()
     assert (path / "config.json").is_file(), f"embedded model missing at {path}"
     return path
-
-
-def write_workspace(root: Path) -> Path:
-    """A small project: README, a module, a module with a type error."""
-    (root / "README.md").write_text("# acme\n\nAcme is a tiny demo project.\n")
-    (root / "acme").mkdir()
-    (root / "acme" / "__init__.py").write_text('"""Acme."""\n')
-    (root / "acme" / "labels.py").write_text("def label(n: int) -> int:\n    return str(n)\n")
-    (root / "notes.txt").write_text("saved words\n")
-    return root
 
 
 @asynccontextmanager

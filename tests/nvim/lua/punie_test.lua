@@ -18,6 +18,22 @@ function M.wait(ms, cond, what)
   end
 end
 
+--- Sets the plugin up for text files, opens `path` and waits until Punie's client is
+--- attached to it and initialized.
+--- @param path string
+--- @return integer bufnr, vim.lsp.Client client
+function M.open_attached(path)
+  local client = require('punie.client')
+  require('punie').setup({ cmd = M.cmd, filetypes = { 'text' } })
+  vim.cmd.edit(path)
+  local buf = vim.api.nvim_get_current_buf()
+  M.wait(60000, function()
+    local attached = client.for_buffer(buf)
+    return attached ~= nil and attached.initialized
+  end, 'the punie client to attach')
+  return buf, assert(client.for_buffer(buf))
+end
+
 --- Asks `text` with `require('punie').ask` and waits for the end of the turn. `hooks.on_text`
 --- (optional) also gets each delta and the turn's handle.
 --- @param text string

@@ -3,14 +3,7 @@
 -- An edit pinned to an older version is refused; one pinned to the current version applies.
 local T = require('punie_test')
 T.run(function()
-  require('punie').setup({ cmd = T.cmd, filetypes = { 'text' } })
-  vim.cmd.edit(vim.env.PUNIE_TEST_FILE)
-  local buf = vim.api.nvim_get_current_buf()
-  T.wait(60000, function()
-    local client = require('punie.client').for_buffer(buf)
-    return client ~= nil and client.initialized
-  end, 'the punie client to attach')
-  local client = assert(require('punie.client').for_buffer(buf))
+  local buf, client = T.open_attached(vim.env.PUNIE_TEST_FILE)
   local uri = vim.uri_from_bufnr(buf)
 
   --- The server's edit for `write_file`: the whole text replaced, pinned to `version`.

@@ -2,14 +2,7 @@
 -- the older text, so it is refused and the snippet's write_file raises.
 local T = require('punie_test')
 T.run(function()
-  require('punie').setup({ cmd = T.cmd, filetypes = { 'text' } })
-  vim.cmd.edit(vim.env.PUNIE_TEST_FILE)
-  local buf = vim.api.nvim_get_current_buf()
-  T.wait(60000, function()
-    local client = require('punie.client').for_buffer(buf)
-    return client ~= nil and client.initialized
-  end, 'the punie client to attach')
-  local client = assert(require('punie.client').for_buffer(buf))
+  local buf, client = T.open_attached(vim.env.PUNIE_TEST_FILE)
   local replies = {}
   local plugin_handler = client.handlers['workspace/applyEdit']
   client.handlers = vim.tbl_extend('force', client.handlers, {

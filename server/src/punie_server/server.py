@@ -138,8 +138,16 @@ class PunieServer(LanguageServer):
         return self._sandbox
 
     def apply_settings(self, update: Any) -> None:
-        """Merge client settings; the ``--model`` flag wins over the editor's setting."""
-        self.settings = merge_settings(self.settings, update)
+        """Take the client's ``punie`` settings (``initializationOptions``, then each answer
+        to ``workspace/configuration``); the ``--model`` flag wins over the editor's setting.
+
+        Each update is the client's whole section, so it applies to the server defaults: a
+        field the client leaves out (a setting the user cleared) is back at its default
+        rather than what an earlier update said. ``None`` (no such section) changes nothing.
+        """
+        if update is None:
+            return
+        self.settings = merge_settings(Settings(), update)
         if self.cli_model is not None:
             self.settings.model = self.cli_model
         self.models.configure(self.settings.model)

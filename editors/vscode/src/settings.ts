@@ -10,11 +10,15 @@ export interface SettingsReader {
   get<T>(key: string, fallback: T): T;
 }
 
-/** What the server receives (camelCase, only the fields the extension exposes). */
+/**
+ * What the server receives (camelCase, only the fields the extension exposes). A field
+ * left out takes the server's default: the server alone holds the default command
+ * allowlist (`punie_sandbox.commands.DEFAULT_ALLOW`).
+ */
 export interface ServerSettings {
   model?: string;
   maxTurns: number;
-  commands: { autoAllow: string[] };
+  commands?: { autoAllow: string[] };
   typecheckOnSave: boolean;
 }
 
@@ -24,28 +28,17 @@ export interface ServerLaunchSettings {
   args: string[];
 }
 
-export const DEFAULT_AUTO_ALLOW = [
-  "ls",
-  "find",
-  "grep",
-  "wc",
-  "cat",
-  "head",
-  "tail",
-  "git status",
-  "git diff",
-  "git log",
-  "ty",
-  "ruff",
-];
-
 /** Converts the user's `punie.*` settings to the server's settings object. */
 export function serverSettings(reader: SettingsReader): ServerSettings {
   const settings: ServerSettings = {
     maxTurns: reader.get("maxTurns", 4),
-    commands: { autoAllow: [...reader.get("commands.autoAllow", DEFAULT_AUTO_ALLOW)] },
     typecheckOnSave: reader.get("typecheck.onSave", true),
   };
+  // Unset (null) means the server's allowlist; an empty list is the user's choice to be asked.
+  const autoAllow = reader.get<string[] | null>("commands.autoAllow", null);
+  if (autoAllow !== null) {
+    settings.commands = { autoAllow: [...autoAllow] };
+  }
   const model = reader.get("model", "").trim();
   // An empty model means "the embedded default": leave the field out for the server to decide.
   if (model !== "") {

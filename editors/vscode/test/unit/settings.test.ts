@@ -2,23 +2,27 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { resolveServerCommand } from "../../src/serverCommand";
 import { selectionQuestion } from "../../src/selection";
-import {
-  DEFAULT_AUTO_ALLOW,
-  serverLaunchSettings,
-  serverSettings,
-  type SettingsReader,
-} from "../../src/settings";
+import { serverLaunchSettings, serverSettings, type SettingsReader } from "../../src/settings";
 
 function reader(values: Record<string, unknown>): SettingsReader {
   return { get: <T>(key: string, fallback: T): T => (key in values ? (values[key] as T) : fallback) };
 }
 
 describe("settings → initializationOptions", () => {
-  it("sends the defaults and leaves the model to the server when none is set", () => {
+  it("sends the defaults and leaves the model and the allowlist to the server when unset", () => {
     assert.deepEqual(serverSettings(reader({})), {
       maxTurns: 4,
-      commands: { autoAllow: DEFAULT_AUTO_ALLOW },
       typecheckOnSave: true,
+    });
+  });
+
+  it("leaves the allowlist to the server when the setting is null (its declared default)", () => {
+    assert.equal(serverSettings(reader({ "commands.autoAllow": null })).commands, undefined);
+  });
+
+  it("sends an empty allowlist, so every command asks first", () => {
+    assert.deepEqual(serverSettings(reader({ "commands.autoAllow": [] })).commands, {
+      autoAllow: [],
     });
   });
 

@@ -3,6 +3,7 @@
 import asyncio
 import contextlib
 import time
+from collections.abc import Generator
 from typing import Any
 
 from pydantic import BaseModel
@@ -136,26 +137,38 @@ class Sandbox:
     async def _drive(
         self, worker: WorkerProcess, code: str, host: Host, calls: list[CallRecord]
     ) -> tuple[str | None, SnippetError | None, KillReason | None]:
-        session = asyncio.ensure_future(self._session(worker, code, host, calls))
+        session = asyncio.ensure_future(self._timed_session(worker, code, host, calls))
         overflow = asyncio.ensure_future(worker.overflowed.wait())
         try:
-            done, _ = await asyncio.wait(
-                {session, overflow},
-                timeout=self.limits.timeout_s,
-                return_when=asyncio.FIRST_COMPLETED,
-            )
+            done, _ = await asyncio.wait({session, overflow}, return_when=asyncio.FIRST_COMPLETED)
         finally:
+            # On cancellation this also cancels a host callback in progress; the
+            # caller then kills the worker at once.
             for task in (session, overflow):
                 task.cancel()
         if session in done:
             return session.result()
-        if overflow in done:
-            return None, None, "output"
-        message = f"snippet ran longer than {self.limits.timeout_s:g} s; worker killed"
-        return None, SnippetError(type="TimeoutError", message=message), "timeout"
+        return None, None, "output"
+
+    async def _timed_session(
+        self, worker: WorkerProcess, code: str, host: Host, calls: list[CallRecord]
+    ) -> tuple[str | None, SnippetError | None, KillReason | None]:
+        # The wall-clock budget is the snippet's own time: it stops while the host
+        # serves a callback (a consent prompt, ty), which has bounds of its own.
+        try:
+            async with asyncio.timeout(self.limits.timeout_s) as budget:
+                return await self._session(worker, code, host, calls, budget)
+        except TimeoutError:
+            message = f"snippet ran longer than {self.limits.timeout_s:g} s; worker killed"
+            return None, SnippetError(type="TimeoutError", message=message), "timeout"
 
     async def _session(
-        self, worker: WorkerProcess, code: str, host: Host, calls: list[CallRecord]
+        self,
+        worker: WorkerProcess,
+        code: str,
+        host: Host,
+        calls: list[CallRecord],
+        budget: asyncio.Timeout,
     ) -> tuple[str | None, SnippetError | None, KillReason | None]:
         try:
             await worker.send({"kind": "run", "code": code})
@@ -165,7 +178,8 @@ class Sandbox:
                     return message.result, message.error, None
                 if isinstance(message, Ready):
                     raise ProtocolError("worker sent 'ready' twice")
-                reply = await self._serve(message, host, calls)
+                with _paused(budget):
+                    reply = await self._serve(message, host, calls)
                 try:
                     await worker.send(reply)
                 except (TypeError, ValueError) as exc:  # unserializable or oversized value
@@ -270,6 +284,20 @@ class Sandbox:
             await self._reap(worker)
         async with self._spare_ready:
             self._spare_ready.notify_all()
+
+
+@contextlib.contextmanager
+def _paused(budget: asyncio.Timeout) -> Generator[None]:
+    """Stop ``budget``'s clock while the block runs; it resumes with the time it had left."""
+    loop = asyncio.get_running_loop()
+    deadline = budget.when()
+    assert deadline is not None  # the budget is always a finite timeout
+    left = deadline - loop.time()
+    budget.reschedule(None)
+    try:
+        yield
+    finally:
+        budget.reschedule(loop.time() + left)
 
 
 def _death(worker: WorkerProcess) -> tuple[SnippetError, KillReason | None]:

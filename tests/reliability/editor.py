@@ -21,13 +21,13 @@ from punie_server.protocol import Settings
 class Editor:
     """What ``LspHost`` needs from a language server, answered like an editor would.
 
-    ``accept_edits`` False refuses every edit; ``consent`` None never answers a
-    ``showMessageRequest``; ``typing_during_edit`` changes the open buffer while an
-    edit is in flight (so the edit's version is stale when it arrives).
+    ``accept_edits`` False refuses every edit, None never answers one; ``consent``
+    None never answers a ``showMessageRequest``; ``typing_during_edit`` changes the
+    open buffer while an edit is in flight (so the edit's version is stale when it arrives).
     """
 
     root: Path
-    accept_edits: bool = True
+    accept_edits: bool | None = True
     consent: str | None = "Allow"
     typing_during_edit: str | None = None
     edits: list[lsp.ApplyWorkspaceEditParams] = field(default_factory=list)
@@ -68,6 +68,8 @@ class Editor:
     ) -> lsp.ApplyWorkspaceEditResult:
         """Apply a whole-file edit to the open buffer (version checked) or to disk."""
         self.edits.append(params)
+        if self.accept_edits is None:
+            await asyncio.Event().wait()
         if not self.accept_edits:
             return self._reject("user refused")
         changes: list[Any] = list(params.edit.document_changes or [])

@@ -185,6 +185,21 @@ async def test_an_unanswered_consent_request_times_out_as_a_refusal(
     await _next_run_works(sandbox, editor)
 
 
+async def test_an_unanswered_edit_times_out_as_a_refusal(
+    sandbox: Sandbox, workspace: Path, monkeypatch: pytest.MonkeyPatch
+):
+    monkeypatch.setattr(lsp_host, "CONSENT_TIMEOUT_S", 0.5)
+    editor = Editor(workspace, accept_edits=None)
+    before = (workspace / "notes.txt").read_text()
+    result = await sandbox.run("write_file('notes.txt', 'x')", editor.host())
+    _fault("edit_never_answered")
+    assert result.error is not None
+    assert result.error.type == "PermissionError"
+    assert "the editor did not answer the edit of notes.txt" in result.error.message
+    assert (workspace / "notes.txt").read_text() == before
+    await _next_run_works(sandbox, editor)
+
+
 def _sandbox_cli(workspace: Path, code: str, *, file_limit: int | None) -> str:
     def limit() -> None:
         import resource

@@ -24,6 +24,8 @@ from punie_server.edits import replace_file_edit
 from punie_server.protocol import RunCommandParams, Settings
 
 ALLOW, DENY = "Allow", "Deny"
+# The editor may ask the user about a command or an edit; an unanswered request
+# must not hold the turn (and the sandbox, whose clock pauses meanwhile) forever.
 CONSENT_TIMEOUT_S = 120.0
 
 
@@ -72,9 +74,15 @@ class LspHost:
         else:
             current, version = None, None
         edit = replace_file_edit(target, content, current=current, version=version)
-        response = await self.server.workspace_apply_edit_async(
-            lsp.ApplyWorkspaceEditParams(edit=edit, label=f"Punie: write {path}")
-        )
+        try:
+            response = await asyncio.wait_for(
+                self.server.workspace_apply_edit_async(
+                    lsp.ApplyWorkspaceEditParams(edit=edit, label=f"Punie: write {path}")
+                ),
+                CONSENT_TIMEOUT_S,
+            )
+        except TimeoutError:
+            raise PermissionError(f"the editor did not answer the edit of {path}") from None
         if not response.applied:
             reason = response.failure_reason or "no reason given"
             raise PermissionError(f"edit refused by editor: {reason}")

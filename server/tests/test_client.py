@@ -80,6 +80,19 @@ def test_the_server_runs_with_this_interpreter():
     assert server_command("/m")[-2:] == ["--model", "/m"]
 
 
+def test_a_relative_model_directory_is_passed_as_an_absolute_path(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    (tmp_path / "models" / "mine").mkdir(parents=True)
+    monkeypatch.chdir(tmp_path)
+    assert server_command("models/mine")[-1] == str(tmp_path / "models" / "mine")
+
+
+def test_a_hub_id_is_passed_as_given(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.chdir(tmp_path)
+    assert server_command("mlx-community/Qwen3-4B")[-1] == "mlx-community/Qwen3-4B"
+
+
 def test_capabilities_declare_apply_edit_with_document_changes_and_create():
     workspace = client_capabilities().workspace
     assert workspace is not None

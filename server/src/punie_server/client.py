@@ -98,7 +98,10 @@ def server_command(model: str | None) -> list[str]:
     """The command line that starts ``punie serve`` with this interpreter."""
     command = [sys.executable, "-m", "punie_server.cli", "serve"]
     if model is not None:
-        command += ["--model", model]
+        # The server runs in the workspace, so a model directory given relative to
+        # where the user typed the command must be made absolute (else: a hub id).
+        local = Path(model).expanduser()
+        command += ["--model", str(local.resolve()) if local.exists() else model]
     return command
 
 

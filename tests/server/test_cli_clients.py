@@ -164,8 +164,8 @@ def test_eval_runs_every_seed_query_through_the_embedded_model(seed_eval_report:
 
 
 @pytest.mark.xfail(
-    reason="embedded tiny model v1 scores single 0/5, multi 1/5: its replies are not "
-    "grounded in the tool output and it runs code for direct questions (a training matter)",
+    reason="the embedded tiny model scores single 2/5, multi 2/5: its replies do not copy "
+    "facts from the tool output yet (issue #6; docs/training.md)",
     strict=False,
 )
 def test_eval_on_the_embedded_model_meets_the_seed_bar(seed_eval_report: dict):

@@ -21,11 +21,12 @@ class TinySize(BaseModel):
     """The shape of a tiny model (all Qwen3 ``ModelArgs`` that matter)."""
 
     layers: int = 4
-    hidden: int = 256
-    heads: int = 4
-    kv_heads: int = 2
+    # Width 256 copied no better than 128 (decode check 68% vs 67%) at twice the cost.
+    hidden: int = 128
+    heads: int = 2
+    kv_heads: int = 1
     head_dim: int = 64
-    intermediate: int = 768
+    intermediate: int = 384
     vocab: int = 1536
     max_seq: int = 4096
 

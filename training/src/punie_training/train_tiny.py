@@ -31,9 +31,17 @@ class TinyPreset(BaseModel):
     tool_examples: int = 1100
     direct_examples: int = 550
     size: TinySize = Field(default_factory=TinySize)
+    # Measured on 2 CPU cores: small batches and many updates beat large batches at the
+    # same compute (same decode check, better eval, a third of the training time).
     fit: FitSettings = Field(
         default_factory=lambda: FitSettings(
-            iters=550, batch_size=16, learning_rate=3e-3, warmup=30, max_seq_length=384
+            iters=2200,
+            batch_size=4,
+            learning_rate=2e-3,
+            warmup=30,
+            max_seq_length=384,
+            steps_per_report=100,
+            steps_per_eval=1100,
         )
     )
 

@@ -1,6 +1,6 @@
 """What of the model's text streams to the user."""
 
-from punie_server.streaming import VisibleText
+from punie_server.streaming import TextBatch, VisibleText
 
 
 def test_plain_text_streams_through():
@@ -31,3 +31,29 @@ def test_flush_releases_held_back_text_at_the_end():
     visible = VisibleText("<tool_call>")
     visible.feed("ends with <")
     assert visible.flush() == "<"
+
+
+def test_the_first_text_of_a_batch_leaves_at_once():
+    batch = TextBatch(interval=0.02)
+    assert batch.add("Hel", now=1.0) == "Hel"
+
+
+def test_text_within_the_interval_waits_for_the_next_batch():
+    batch = TextBatch(interval=0.02)
+    batch.add("Hel", now=1.0)
+    assert batch.add("lo", now=1.005) == ""
+    assert batch.add(" there", now=1.01) == ""
+    assert batch.add("!", now=1.03) == "lo there!"
+
+
+def test_take_releases_what_is_still_queued():
+    batch = TextBatch(interval=0.02)
+    batch.add("a", now=1.0)
+    batch.add("b", now=1.001)
+    assert batch.take() == "b"
+    assert batch.take() == ""
+
+
+def test_empty_text_sends_nothing():
+    batch = TextBatch(interval=0.02)
+    assert batch.add("", now=1.0) == ""

@@ -19,7 +19,7 @@ from punie_server.generation import TurnOutput, generate_turn
 from punie_server.model_manager import LoadedModel
 from punie_server.protocol import ChatResult, Settings, Step, Usage
 from punie_server.sessions import Session
-from punie_server.streaming import VisibleText
+from punie_server.streaming import TextBatch, VisibleText
 from punie_training.decode import extract_code
 from punie_training.schema import tool_call, tool_message
 
@@ -92,11 +92,14 @@ async def run_chat(
         for turn in range(settings.max_turns):
             events.phase("Thinking…")
             visible = VisibleText(tokenizer.tool_call_start)
+            batch = TextBatch()
 
-            def on_text(delta: str, visible: VisibleText = visible) -> None:
-                shown = visible.feed(delta)
-                if shown:
-                    loop.call_soon_threadsafe(events.text, shown)
+            def on_text(
+                delta: str, visible: VisibleText = visible, batch: TextBatch = batch
+            ) -> None:
+                due = batch.add(visible.feed(delta), time.perf_counter())
+                if due:
+                    loop.call_soon_threadsafe(events.text, due)
 
             prompt = tokenizer.apply_chat_template(
                 session.messages, tools=[EXECUTE_CODE_TOOL], add_generation_prompt=True
@@ -123,6 +126,9 @@ async def run_chat(
                 usage.ttft_ms = output.ttft_ms
             generation_s += output.generation_s
             said = output.text.split(tokenizer.tool_call_start, 1)[0].strip()
+            queued = batch.take()
+            if queued:
+                events.text(queued)
             if tokenizer.tool_call_start not in output.text:
                 tail = visible.flush()
                 if tail:

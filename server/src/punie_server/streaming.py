@@ -1,9 +1,14 @@
-"""Which part of the model's text the user should see while it streams.
+"""Which part of the model's text the user should see while it streams, and when.
 
 The reply streams as it is generated, but the ``<tool_call>…`` markup that follows
 it must not: text that might be the start of the marker is held back until the
-next delta shows whether it is.
+next delta shows whether it is. Visible text leaves in batches at most every
+``STREAM_INTERVAL_S``: each ``$/progress`` message costs the server's event loop
+(and, through the GIL, the generating thread) about as much as a tiny model's token,
+and a reader cannot tell 50 ms batches from single tokens.
 """
+
+STREAM_INTERVAL_S = 0.05
 
 
 class VisibleText:
@@ -44,3 +49,29 @@ class VisibleText:
             if self.marker.startswith(self._raw[-size:]):
                 return size
         return 0
+
+
+class TextBatch:
+    """Collects visible text and releases it at most every ``interval`` seconds."""
+
+    def __init__(self, interval: float = STREAM_INTERVAL_S) -> None:
+        self.interval = interval
+        self._pending: list[str] = []
+        self._sent_at: float | None = None
+
+    def add(self, text: str, now: float) -> str:
+        """Queue ``text``; return what is due to be sent at ``now`` (possibly empty)."""
+        if text:
+            self._pending.append(text)
+        if not self._pending:
+            return ""
+        if self._sent_at is not None and now - self._sent_at < self.interval:
+            return ""
+        self._sent_at = now
+        return self.take()
+
+    def take(self) -> str:
+        """Everything still queued (at the end of a generation)."""
+        out = "".join(self._pending)
+        self._pending.clear()
+        return out

@@ -40,13 +40,16 @@ def workspace(tmp_path: Path) -> Path:
     return root
 
 
-def run_scenario(name: str, workspace: Path, **env: str) -> dict[str, Any]:
-    """Run `scenarios/<name>.lua` in headless Neovim inside `workspace`; return its value."""
+def run_scenario(
+    name: str, workspace: Path, server: list[str] = SERVER_CMD, **env: str
+) -> dict[str, Any]:
+    """Run `scenarios/<name>.lua` in headless Neovim inside `workspace` against `server`
+    (the embedded model by default); return its value."""
     out = workspace.parent / f"{name}.json"
     scenario_env = {
         **os.environ,
         "PUNIE_TEST_OUT": str(out),
-        "PUNIE_TEST_CMD": json.dumps(SERVER_CMD),
+        "PUNIE_TEST_CMD": json.dumps(server),
         **{f"PUNIE_TEST_{key.upper()}": value for key, value in env.items()},
     }
     command = [
@@ -200,13 +203,25 @@ def test_typecheck_puts_ty_errors_in_vim_diagnostic_and_a_saved_fix_clears_them(
     assert checked["after_fix"] == []
 
 
+@pytest.fixture(scope="module")
+def rambling_server(tmp_path_factory: pytest.TempPathFactory) -> list[str]:
+    """`punie serve` on a random-weight model: it generates up to maxTokens every time,
+    so a cancel always lands mid-generation (the trained model can finish a whole turn
+    before the first streamed text has reached Neovim and its cancel the server)."""
+    from punie_training.tiny import write_untrained_model
+
+    model = write_untrained_model(tmp_path_factory.mktemp("rambling-model"))
+    return [*SERVER_CMD, "--model", str(model)]
+
+
 def test_cancel_during_generation_reports_cancellation_and_the_next_ask_works(
-    workspace: Path,
+    workspace: Path, rambling_server: list[str]
 ):
     run = run_scenario(
         "cancel",
         workspace,
-        question="Tell me a very long story",  # the embedded model rambles to maxTokens
+        server=rambling_server,
+        question="Tell me a very long story",
         next_question="Read README.md and tell me the project name",
     )
 
@@ -307,7 +322,9 @@ def test_ask_on_a_range_sends_the_selection_with_its_file_and_lines(units):
     )
 
 
-def test_ctrl_c_in_the_chat_cancels_the_running_turn(workspace: Path):
-    chat = run_scenario("chat_cancel", workspace, question="Tell me a very long story")
+def test_ctrl_c_in_the_chat_cancels_the_running_turn(workspace: Path, rambling_server: list[str]):
+    chat = run_scenario(
+        "chat_cancel", workspace, server=rambling_server, question="Tell me a very long story"
+    )
 
     assert "_(cancelled)_" in chat["lines"]

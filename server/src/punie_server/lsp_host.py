@@ -7,8 +7,9 @@ host never writes to disk itself while a client is attached.
 """
 
 import asyncio
+from collections.abc import Awaitable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from lsprotocol import types as lsp
 from pygls.lsp.server import LanguageServer
@@ -27,6 +28,17 @@ ALLOW, DENY = "Allow", "Deny"
 # The editor may ask the user about a command or an edit; an unanswered request
 # must not hold the turn (and the sandbox, whose clock pauses meanwhile) forever.
 CONSENT_TIMEOUT_S = 120.0
+
+T = TypeVar("T")
+
+
+async def _answer_in_time(request: Awaitable[T], unanswered: str) -> T:
+    """The editor's answer to ``request``; ``PermissionError(unanswered)`` if none comes
+    within ``CONSENT_TIMEOUT_S``."""
+    try:
+        return await asyncio.wait_for(request, CONSENT_TIMEOUT_S)
+    except TimeoutError:
+        raise PermissionError(unanswered) from None
 
 
 class LspHost:
@@ -74,15 +86,12 @@ class LspHost:
         else:
             current, version = None, None
         edit = replace_file_edit(target, content, current=current, version=version)
-        try:
-            response = await asyncio.wait_for(
-                self.server.workspace_apply_edit_async(
-                    lsp.ApplyWorkspaceEditParams(edit=edit, label=f"Punie: write {path}")
-                ),
-                CONSENT_TIMEOUT_S,
-            )
-        except TimeoutError:
-            raise PermissionError(f"the editor did not answer the edit of {path}") from None
+        response = await _answer_in_time(
+            self.server.workspace_apply_edit_async(
+                lsp.ApplyWorkspaceEditParams(edit=edit, label=f"Punie: write {path}")
+            ),
+            f"the editor did not answer the edit of {path}",
+        )
         if not response.applied:
             reason = response.failure_reason or "no reason given"
             raise PermissionError(f"edit refused by editor: {reason}")
@@ -106,12 +115,10 @@ class LspHost:
             message=f"Punie wants to run `{shown}`. Allow it?",
             actions=[lsp.MessageActionItem(title=ALLOW), lsp.MessageActionItem(title=DENY)],
         )
-        try:
-            answer = await asyncio.wait_for(
-                self.server.window_show_message_request_async(request), CONSENT_TIMEOUT_S
-            )
-        except TimeoutError:
-            raise PermissionError(f"no answer to the request to run `{shown}`") from None
+        answer = await _answer_in_time(
+            self.server.window_show_message_request_async(request),
+            f"no answer to the request to run `{shown}`",
+        )
         if answer is None or answer.title != ALLOW:
             raise PermissionError(f"command refused by user: {shown}")
 

@@ -126,13 +126,12 @@ async def run_chat(
                 usage.ttft_ms = output.ttft_ms
             generation_s += output.generation_s
             said = output.text.split(tokenizer.tool_call_start, 1)[0].strip()
-            queued = batch.take()
-            if queued:
-                events.text(queued)
+            # What is still queued, plus the held-back tail of a reply without a tool
+            # call (after the marker, VisibleText releases nothing more).
+            rest = batch.take() + visible.flush()
+            if rest:
+                events.text(rest)
             if tokenizer.tool_call_start not in output.text:
-                tail = visible.flush()
-                if tail:
-                    events.text(tail)
                 session.messages.append({"role": "assistant", "content": output.text.strip()})
                 reply, stop_reason = output.text.strip(), "done"
                 break

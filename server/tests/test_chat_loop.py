@@ -118,6 +118,32 @@ async def test_a_tool_call_runs_the_snippet_and_feeds_back_its_output(monkeypatc
     assert not any(kind == "text" and "tool_call" in value for kind, value in recorder.seen)
 
 
+async def test_an_empty_answer_after_a_step_replies_with_what_the_step_printed(monkeypatch):
+    result, _, recorder, session = await run(
+        monkeypatch,
+        [call('print("The project is called acme.")'), ""],
+        [ExecResult(ok=True, stdout="The project is called acme.\n")],
+    )
+    assert result.reply == "The project is called acme."
+    assert ("text", "The project is called acme.") in recorder.seen
+    assert session.messages[-1] == {"role": "assistant", "content": ""}
+
+
+async def test_an_empty_answer_after_a_failed_step_is_not_replaced_by_its_output(monkeypatch):
+    failure = ExecResult(
+        ok=False, stdout="partial\n", error=SnippetError(type="KeyError", message="x")
+    )
+    result, *_ = await run(monkeypatch, [call("x"), ""], [failure])
+    assert result.reply == ""
+
+
+async def test_a_model_answer_after_a_step_is_the_reply_as_written(monkeypatch):
+    result, *_ = await run(
+        monkeypatch, [call("print(1)"), "One."], [ExecResult(ok=True, stdout="1\n")]
+    )
+    assert result.reply == "One."
+
+
 async def test_a_snippet_that_keeps_failing_stops_at_max_turns_with_a_clear_reply(monkeypatch):
     failure = ExecResult(ok=False, error=SnippetError(type="NameError", message="x"))
     result, *_ = await run(

@@ -1,7 +1,9 @@
 """The Code Mode loop: generate, run the snippet, feed back the result, repeat.
 
 A turn ends when the model answers without a tool call, or after ``max_turns``
-generations. Everything the editor sees while it runs goes through ``ChatEvents``.
+generations. An empty answer right after a step that succeeded replies with what the
+step printed (Code Mode snippets may print the whole answer themselves). Everything
+the editor sees while it runs goes through ``ChatEvents``.
 """
 
 import asyncio
@@ -133,7 +135,9 @@ async def run_chat(
                 events.text(rest)
             if tokenizer.tool_call_start not in output.text:
                 session.messages.append({"role": "assistant", "content": output.text.strip()})
-                reply, stop_reason = output.text.strip(), "done"
+                reply, stop_reason = final_reply(output.text, steps), "done"
+                if reply and not output.text.strip():
+                    events.text(reply)
                 break
             code = extract_code(output.text, tokenizer)
             if code is None:
@@ -163,6 +167,19 @@ async def run_chat(
     return ChatResult(
         session_id=session.id, reply=reply, steps=steps, usage=usage, stop_reason=stop_reason
     )
+
+
+def final_reply(text: str, steps: list[Step]) -> str:
+    """The reply of a turn whose model text is ``text``.
+
+    A model that ends its turn without text right after a step that printed its answer
+    replies with what that step printed (the system prompt tells it so): the facts come
+    from the real output, not from the model copying them.
+    """
+    last = steps[-1] if steps else None
+    if text.strip() or last is None or last.error is not None or last.killed is not None:
+        return text.strip()
+    return last.stdout.strip()
 
 
 def _gave_up(steps: list[Step], max_turns: int) -> str:

@@ -25,6 +25,7 @@ class ModelCard(BaseModel):
     decode: DecodeResult
     decode_tool_rate: float
     decode_direct_rate: float
+    decode_answer_rate: float
     seconds: dict[str, float]
 
     def write(self, out_dir: Path) -> None:
@@ -82,6 +83,8 @@ class ModelCard(BaseModel):
             "(parseable `execute_code` call whose snippet prints the reference output)",
             f"- direct examples: {d.direct_passed}/{d.direct_total} = "
             f"{self.decode_direct_rate:.1%} (no tool call)",
+            f"- replies after the reference step: {d.answer_passed}/{d.answer_total} = "
+            f"{self.decode_answer_rate:.1%} (greedy reply is the reference reply, token for token)",
         ]
         if d.misses:
             lines += ["", "Misses:", ""] + [f"- {m}" for m in d.misses]

@@ -4,6 +4,11 @@ For each test example, greedy decoding from ``[system, user]`` (the server's pro
 must give a tool call that mlx-lm's own parser accepts for tool examples, and no tool
 call for direct ones. The generated snippet then runs in the sandbox against the
 example's fixture and must print the same output as the reference snippet did.
+
+The answer turn is checked too: given the reference call and its real output, the
+reply greedy decoding would give must be the reference reply, token for token. That is
+checked teacher-forced (one forward pass: greedy decoding reproduces a text exactly
+when every one of its tokens, and the end of turn, is the argmax after its prefix).
 """
 
 import asyncio
@@ -26,6 +31,8 @@ class DecodeResult(BaseModel):
     tool_passed: int = 0
     direct_total: int = 0
     direct_passed: int = 0
+    answer_total: int = 0
+    answer_passed: int = 0
     misses: list[str] = Field(default_factory=list)
 
     @property
@@ -37,6 +44,11 @@ class DecodeResult(BaseModel):
     def direct_rate(self) -> float:
         """Share of direct examples that passed."""
         return self.direct_passed / self.direct_total if self.direct_total else 0.0
+
+    @property
+    def answer_rate(self) -> float:
+        """Share of tool examples whose reply, after the reference step, is the reference."""
+        return self.answer_passed / self.answer_total if self.answer_total else 0.0
 
 
 def extract_code(text: str, tokenizer: Any) -> str | None:
@@ -63,6 +75,20 @@ def greedy_reply(model: Any, tokenizer: Any, example: Example) -> str:
     return generate(model, tokenizer, prompt=prompt, max_tokens=MAX_TOKENS)
 
 
+def greedy_gives_answer(model: Any, tokenizer: Any, example: Example) -> bool:
+    """Whether greedy decoding after the example's tool result reproduces its answer."""
+    import mlx.core as mx
+
+    chat = example.messages()
+    prompt = tokenizer.apply_chat_template(
+        chat[:-1], tools=[EXECUTE_CODE_TOOL], add_generation_prompt=True
+    )
+    answer = tokenizer.encode(example.answer, add_special_tokens=False)
+    target = [*prompt, *answer, tokenizer.eos_token_id]
+    logits = model(mx.array([target[:-1]]))[0, len(prompt) - 1 :]
+    return mx.argmax(logits, axis=-1).tolist() == target[len(prompt) :]
+
+
 def decode_check(
     model: Any,
     tokenizer: Any,
@@ -81,7 +107,14 @@ def decode_check(
                 outcome.direct_passed += 1
             else:
                 outcome.misses.append(f"{example.id}: called a tool on a direct question")
-        elif code is None:
+            advance()
+            continue
+        outcome.answer_total += 1
+        if greedy_gives_answer(model, tokenizer, example):
+            outcome.answer_passed += 1
+        else:
+            outcome.misses.append(f"{example.id}: reply differs from the reference")
+        if code is None:
             outcome.tool_total += 1
             outcome.misses.append(f"{example.id}: no parseable tool call")
         else:

@@ -125,6 +125,7 @@ def train_lora(out_dir: Path, preset: LoraPreset, *, command: str) -> ModelCard:
         decode=decode,
         decode_tool_rate=decode.tool_rate,
         decode_direct_rate=decode.direct_rate,
+        decode_answer_rate=decode.answer_rate,
         seconds=seconds,
     )
     card.write(out_dir)

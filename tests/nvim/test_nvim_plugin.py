@@ -122,7 +122,7 @@ def test_write_changes_the_open_modified_buffer_but_not_the_file(workspace: Path
         "write",
         workspace,
         file="notes.txt",
-        question='Create a file called notes.txt that says "done"',
+        question='Write "done" to notes.txt',
     )
 
     assert written["answer"].get("err") is None
@@ -173,7 +173,7 @@ def test_typing_while_a_write_arrives_makes_write_file_raise_and_keeps_the_typin
         "write_stale",
         workspace,
         file="notes.txt",
-        question='Create a file called notes.txt that says "done"',
+        question='Write "done" to notes.txt',
     )
 
     assert run["replies"], "the model never called write_file"

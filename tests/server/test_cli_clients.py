@@ -163,11 +163,6 @@ def test_eval_runs_every_seed_query_through_the_embedded_model(seed_eval_report:
     assert all(r["passed"] or r["why"] != "ok" for r in report["results"])
 
 
-@pytest.mark.xfail(
-    reason="the embedded tiny model scores single 2/5, multi 2/5: its replies do not copy "
-    "facts from the tool output yet (issue #6; docs/training.md)",
-    strict=False,
-)
 def test_eval_on_the_embedded_model_meets_the_seed_bar(seed_eval_report: dict):
     report = seed_eval_report
     failures = {r["id"]: r["why"] for r in report["results"] if not r["passed"]}

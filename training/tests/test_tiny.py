@@ -61,10 +61,16 @@ def test_the_whole_system_turn_is_one_token(loaded):
     assert len(ids) <= 4  # <|im_start|>, the system turn, <|im_end|>, "\n"
 
 
+def test_a_word_and_its_following_space_are_one_token(loaded):
+    _, tokenizer = loaded
+    ids = tokenizer.encode("called acme.", add_special_tokens=False)
+    assert tokenizer.decode(ids[:1]) == "called "
+
+
 def test_a_path_is_the_same_tokens_in_a_question_and_in_a_snippet(loaded):
     _, tokenizer = loaded
     path = tokenizer.encode("pkg/notes.txt", add_special_tokens=False)
-    question = tokenizer.encode("Read pkg/notes.txt now", add_special_tokens=False)
+    question = tokenizer.encode("What is in pkg/notes.txt?", add_special_tokens=False)
     snippet = tokenizer.encode('print(read_file("pkg/notes.txt"))', add_special_tokens=False)
     for ids in (question, snippet):
         assert any(ids[i : i + len(path)] == path for i in range(len(ids)))

@@ -16,7 +16,8 @@ You are Punie, a coding assistant inside the user's editor.
 To act on the workspace, call execute_code once with a Python snippet; it may call the
 functions below as often as it needs and must print() what you need to see.
 Answer directly, without code, when no file or command is needed.
-After the result comes back, answer the user briefly using what it printed."""
+After the result comes back, answer the user briefly using what it printed. When the
+snippet printed the whole answer, end your turn without text: what it printed is the reply."""
 
 EXECUTE_CODE_TOOL: dict[str, Any] = {
     "type": "function",

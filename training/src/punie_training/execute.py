@@ -1,9 +1,10 @@
 """Run snippets in the real sandbox against fixture workspaces.
 
 Every tool draft runs in a fresh copy of its fixture through ``punie_sandbox``'s
-``Sandbox`` and ``LocalHost``; the example keeps the real output, and its answer is
-built from that output. Drafts whose snippet fails (error, kill, no output) are
-dropped and counted in the report.
+``Sandbox`` and ``LocalHost``; the example keeps the real output. Its final answer is
+empty: the snippet printed the reply, so the model ends its turn and the server
+replies with what the step printed (docs/architecture.md, "Replies"). Drafts whose
+snippet fails (error, kill, no output) are dropped and counted in the report.
 """
 
 import asyncio
@@ -15,7 +16,7 @@ from typing import Any
 from punie_sandbox.models import ExecResult, Limits
 from punie_training.dataset import DataReport
 from punie_training.fixtures import make_fixture
-from punie_training.generate import Draft, intent_named
+from punie_training.generate import Draft
 from punie_training.schema import Example, tool_message
 
 LIMITS = Limits(timeout_s=20.0, memory_mb=512)
@@ -78,7 +79,7 @@ def to_example(draft: Draft, result: ExecResult) -> Example | str:
         user=draft.user,
         code=draft.code,
         tool_output=output,
-        answer=intent_named(draft.category).answer(draft.slots, output),
+        answer="",
     )
 
 

@@ -1,8 +1,11 @@
 """Training and loss evaluation with mlx-lm's own trainer and chat datasets.
 
-Rows are mlx-lm chat JSONL with ``mask_prompt``: the loss covers only the last
-assistant turn of each row. Used by the tiny preset (all parameters trainable) and
-the LoRA preset (adapters only); mlx-lm's trainer draws the progress bars.
+Rows are mlx-lm chat JSONL. Fine-tuning (the LoRA preset) uses ``mask_prompt``: the
+loss covers only the last assistant turn of each row. A model trained from scratch
+(the tiny preset) learns from every token of each whole chat instead: predicting the
+questions and the tool output, which repeat names and numbers, is what teaches it to
+copy them, at no extra compute. mlx-lm's trainer draws the progress bars; losses
+reported in the card always cover the assistant's turns only.
 """
 
 import json
@@ -25,6 +28,7 @@ class FitSettings(BaseModel):
     steps_per_eval: int = 200
     val_batches: int = 8
     grad_checkpoint: bool = False
+    whole_chats: bool = False
 
 
 class SplitLoss(BaseModel):
@@ -39,11 +43,15 @@ def read_rows(path: Path) -> list[dict[str, Any]]:
     return [json.loads(line) for line in path.read_text().splitlines() if line]
 
 
-def chat_dataset(rows: list[dict[str, Any]], tokenizer: Any) -> Any:
-    """An mlx-lm dataset over chat rows, tokenised once, prompt masked."""
+def chat_dataset(rows: list[dict[str, Any]], tokenizer: Any, *, whole: bool = False) -> Any:
+    """An mlx-lm dataset over chat rows, tokenised once; the loss covers each row's last
+    assistant turn, or with ``whole`` every token of the whole chats among the rows."""
     from mlx_lm.tuner.datasets import CacheDataset, ChatDataset
 
-    return CacheDataset(ChatDataset(rows, tokenizer, mask_prompt=True))
+    if whole:
+        # A tool example's call-turn row is a prefix of its full chat: keep the full one.
+        rows = [row for row in rows if not row["messages"][-1].get("tool_calls")]
+    return CacheDataset(ChatDataset(rows, tokenizer, mask_prompt=not whole))
 
 
 def fit(model: Any, tokenizer: Any, data_dir: Path, settings: FitSettings, work: Path) -> None:
@@ -51,8 +59,9 @@ def fit(model: Any, tokenizer: Any, data_dir: Path, settings: FitSettings, work:
     import mlx.optimizers as optim
     from mlx_lm.tuner.trainer import TrainingArgs, train
 
-    train_set = chat_dataset(read_rows(data_dir / "train.jsonl"), tokenizer)
-    valid_set = chat_dataset(read_rows(data_dir / "valid.jsonl"), tokenizer)
+    whole = settings.whole_chats
+    train_set = chat_dataset(read_rows(data_dir / "train.jsonl"), tokenizer, whole=whole)
+    valid_set = chat_dataset(read_rows(data_dir / "valid.jsonl"), tokenizer, whole=whole)
     decay = optim.cosine_decay(settings.learning_rate, settings.iters, settings.learning_rate / 10)
     schedule = (
         optim.join_schedules(

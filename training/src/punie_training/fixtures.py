@@ -12,58 +12,39 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
-PROJECT_NAMES = [
-    "orbit",
-    "pebble",
-    "lantern",
-    "quill",
-    "maple",
-    "cobalt",
-    "tundra",
-    "saffron",
-    "harbor",
-    "juniper",
-    "falcon",
-    "ember",
-    "willow",
-    "nimbus",
-    "garnet",
-    "thistle",
-    "basalt",
-    "meadow",
-    "cinder",
-    "sparrow",
-    "vortex",
-    "beacon",
-    "fjord",
-    "kestrel",
-    "larch",
-    "mosaic",
-    "nectar",
-    "opal",
-    "prism",
-    "quartz",
-    "ripple",
-    "sable",
-    "tango",
-    "umber",
-    "velvet",
-    "wombat",
-    "yarrow",
-    "zephyr",
-    "atlas",
-    "birch",
-]
-PURPOSES = (
-    "tracks books in a home library",
-    "sends reminders for team meetings",
-    "converts recipes between units",
-    "keeps a list of plants to water",
-    "summarises server log files",
-    "manages tickets for a help desk",
-    "records workouts and personal bests",
-    "stores bookmarks with tags",
+# Project names are made up from syllables: thousands of them, so a model cannot recall
+# the name of a project and must copy it from the question or the tool output (the eval
+# workspace and every real project have names it never saw).
+SYLLABLES = (
+    "ka", "lo", "mir", "zen", "tas", "ro", "vel", "qui", "dun", "pa", "sor", "bel", "ni",
+    "tro", "gal", "mu", "fen", "dra", "ko", "lis", "mar", "ti", "ven", "bo", "sal", "ru",
+    "pel", "do", "nix", "fa", "or", "em", "ax", "il", "ub",
+)  # fmt: skip
+
+
+def project_name(rng: random.Random) -> str:
+    """A made-up, importable project name of two or three syllables."""
+    return "".join(rng.choice(SYLLABLES) for _ in range(rng.choice((2, 2, 3))))
+
+
+# Descriptions are combined from parts so that a reply describing a project must be
+# copied from its README: there are too many to memorise.
+VERBS = ("tracks", "sorts", "stores", "summarises", "checks", "converts", "schedules", "exports")
+OBJECTS = (
+    "books in a home library",
+    "reminders for team meetings",
+    "recipes and their units",
+    "plants to water",
+    "server log files",
+    "tickets for a help desk",
+    "workouts and personal bests",
+    "bookmarks with tags",
+    "invoices for freelancers",
+    "photos from a camera",
+    "expenses of a household",
+    "lyrics of songs",
 )
+SETTINGS = ("", " from the command line", " for small teams", " in plain text files", " over HTTP")
 MODULES = [
     "models",
     "utils",
@@ -149,11 +130,22 @@ def _test_module(rng: random.Random, package: str, module: str) -> str:
     return "\n\n".join(tests)
 
 
+def _readme(rng: random.Random, name: str) -> str:
+    about = f"{name.capitalize()} {rng.choice(VERBS)} {rng.choice(OBJECTS)}{rng.choice(SETTINGS)}."
+    parts = [f"# {name}"]
+    if rng.random() < 0.3:
+        parts.append(f"Install with `pip install {name}`.")
+    parts.append(about)
+    if rng.random() < 0.3:
+        parts.append(f"## Usage\n\nRun `python -m {name}`.")
+    return "\n\n".join(parts) + "\n"
+
+
 def make_fixture(seed: int) -> Fixture:
     """The fixture workspace for ``seed`` (same seed, same files)."""
     rng = random.Random(seed)
-    name = rng.choice(PROJECT_NAMES)
-    files = {"README.md": f"# {name}\n\n{name.capitalize()} {rng.choice(PURPOSES)}.\n"}
+    name = project_name(rng)
+    files = {"README.md": _readme(rng, name)}
     files[f"{name}/__init__.py"] = f'"""The {name} package."""\n'
     modules = rng.sample(MODULES, rng.randint(1, 3))
     for module in modules:

@@ -11,7 +11,7 @@ from pydantic import BaseModel
 
 from punie_training.direct import QUESTIONS
 from punie_training.fixtures import make_fixture
-from punie_training.intents import INTENTS, Intent, Slots, expand, fill
+from punie_training.intents import INTENTS, Slots, expand, fill
 from punie_training.schema import Example, Kind
 
 # Fixture seeds are spread out so two runs with nearby seeds share no workspaces.
@@ -31,18 +31,14 @@ class Draft(BaseModel):
     slots: Slots
 
 
-def intent_named(name: str) -> Intent:
-    """The intent called ``name``."""
-    return next(intent for intent in INTENTS if intent.name == name)
-
-
 def plan_tool_drafts(seed: int, count: int) -> list[Draft]:
-    """``count`` tool drafts, cycling through the intents so each gets an equal share."""
+    """``count`` tool drafts, cycling through the intents in proportion to their weights."""
     rng = random.Random(f"tool-{seed}")
+    schedule = [intent for intent in INTENTS for _ in range(intent.weight)]
     drafts: list[Draft] = []
     fixture_seed = seed * _FIXTURE_STRIDE
     for index in range(count):
-        intent = INTENTS[index % len(INTENTS)]
+        intent = schedule[index % len(schedule)]
         slots: Slots | None = None
         while slots is None:  # some intents need a feature the fixture may lack
             fixture_seed += 1

@@ -1,10 +1,12 @@
 """Code Mode intents: what users ask for, many ways of asking, and one canonical snippet.
 
 Each intent has phrasing templates (``{a|b|c}`` picks one alternative, ``<slot>`` is
-filled from the fixture), a snippet template with the same slots, and an answer
-builder that turns the snippet's real output into a short reply. Snippets are kept
-canonical (one per intent) and print the facts the reply needs, so a tiny model can
-learn them; replies copy those facts from the output.
+filled from the fixture) and a snippet template with the same slots. Snippets are kept
+canonical (one per intent) and print the complete reply in plain words, computed from
+what the tools returned; the model then ends its turn without text and the server
+replies with what the step printed. A tiny model cannot reliably copy names and
+numbers it never saw from a tool's output into a reply (it recalls similar ones
+instead); the snippet's own print() gets them right by construction.
 """
 
 import random
@@ -39,8 +41,10 @@ class Intent:
     kind: str  # "tool" (single tool) or "multi" (a multi-step workflow)
     phrasings: tuple[str, ...]
     code: str
-    answer: Callable[[Slots, str], str]
     slots: Callable[[random.Random, Fixture], Slots | None] = lambda rng, fixture: {}
+    # Intents whose snippet copies a name from the question get more examples: copying
+    # an unseen name is the hard part for a tiny model, a fixed snippet is not.
+    weight: int = 1
 
 
 def _readable_file(rng: random.Random, fixture: Fixture) -> Slots | None:
@@ -77,12 +81,6 @@ def _config(rng: random.Random, fixture: Fixture) -> Slots:
     return {"path": choice}
 
 
-def _config_answer(slots: Slots, out: str) -> str:
-    if out.startswith("created "):
-        return fill("<path> did not exist, so I created it with default settings.", slots)
-    return fill("<path> exists. It contains:\n", slots) + out
-
-
 FIND_PY = 'files = sorted(run_command("find", [".", "-name", "*.py"]).split())\n'
 
 INTENTS: tuple[Intent, ...] = (
@@ -97,8 +95,28 @@ INTENTS: tuple[Intent, ...] = (
             "{Tell me|Find out} the project name from {README.md|the README}",
             "Which project is this? {Check|Read} {the README|README.md}",
         ),
-        code='text = read_file("README.md")\nprint(text.splitlines()[0].lstrip("# "))',
-        answer=lambda slots, out: f"The project is called {out}.",
+        code=(
+            'name = read_file("README.md").splitlines()[0].lstrip("# ")\n'
+            'print("The project is called " + name + ".")'
+        ),
+    ),
+    Intent(
+        name="describe_project",
+        kind="tool",
+        phrasings=(
+            "{Read|Check|Look at} {README.md|the README} and tell me what {this|the} project is",
+            "What is this {project|repo|repository} {about|for}?",
+            "What does this {project|repo|code} do?",
+            "{Describe|Summarise|Explain} this project {for me|briefly|}",
+            "{Tell me|Give me an idea} what {this project|the repo} is {about|}",
+        ),
+        code=(
+            'text = read_file("README.md")\n'
+            'name = text.splitlines()[0].lstrip("# ")\n'
+            'about = [p for p in text.split("\\n\\n")'
+            ' if p.lower().startswith(name.lower() + " ")]\n'
+            'print(about[0] if about else "The project is called " + name + ".")'
+        ),
     ),
     Intent(
         name="read_file",
@@ -110,8 +128,8 @@ INTENTS: tuple[Intent, ...] = (
             "{Can you|Please} show <path>",
         ),
         code='print(read_file("<path>"))',
-        answer=lambda slots, out: fill("Here is <path>:\n", slots) + out,
         slots=_readable_file,
+        weight=3,
     ),
     Intent(
         name="write_file",
@@ -122,22 +140,22 @@ INTENTS: tuple[Intent, ...] = (
             'Create a file called <path> that says "<text>"',
             'Please write "<text>" in a new file <path>',
         ),
-        code='write_file("<path>", "<text>\\n")\nprint("wrote <path>")',
-        answer=lambda slots, out: fill("Done: I wrote <path>.", slots),
+        code='write_file("<path>", "<text>\\n")\nprint("I wrote <path>.")',
         slots=_note,
+        weight=3,
     ),
     Intent(
         name="list_directory",
         kind="tool",
         phrasings=(
             "{List|Show} the files in <dir>",
-            "What is in the <dir> {directory|folder}?",
+            "What is in the {directory|folder} <dir>?",
             "Run ls on <dir>",
             "{Which|What} files are {in|inside} <dir>?",
         ),
         code='print(run_command("ls", ["<dir>"]))',
-        answer=lambda slots, out: fill("<dir> contains:\n", slots) + out,
         slots=_directory,
+        weight=3,
     ),
     Intent(
         name="find_python_files",
@@ -149,7 +167,6 @@ INTENTS: tuple[Intent, ...] = (
             "{Give me|I need} a list of {all|the} Python files",
         ),
         code=FIND_PY + 'print(len(files), "Python files:")\nprint("\\n".join(files))',
-        answer=lambda slots, out: f"Found {out}",
     ),
     Intent(
         name="typecheck",
@@ -166,8 +183,8 @@ INTENTS: tuple[Intent, ...] = (
             "for error in result.errors:\n"
             '    print(f"{error.file}:{error.line}: {error.message}")'
         ),
-        answer=lambda slots, out: f"ty reports {out}",
         slots=_typecheck_target,
+        weight=3,
     ),
     Intent(
         name="find_exceptions",
@@ -187,7 +204,6 @@ INTENTS: tuple[Intent, ...] = (
             'print(len(found), "classes inherit from Exception")\n'
             'print("\\n".join(found))'
         ),
-        answer=lambda slots, out: out.strip(),
     ),
     Intent(
         name="count_lines",
@@ -202,9 +218,8 @@ INTENTS: tuple[Intent, ...] = (
             FIND_PY + "total = 0\n"
             "for path in files:\n"
             "    total += len(read_file(path).splitlines())\n"
-            'print(len(files), "Python files,", total, "lines")'
+            'print(len(files), "Python files,", total, "lines in total")'
         ),
-        answer=lambda slots, out: f"There are {out}.",
     ),
     Intent(
         name="count_tests",
@@ -222,7 +237,6 @@ INTENTS: tuple[Intent, ...] = (
             '    count += read_file(path).count("def test_")\n'
             'print(count, "test functions in", len(files), "test files")'
         ),
-        answer=lambda slots, out: f"There are {out}.",
     ),
     Intent(
         name="read_or_create_config",
@@ -238,9 +252,8 @@ INTENTS: tuple[Intent, ...] = (
             '    print(read_file("<path>"))\n'
             "except FileNotFoundError:\n"
             '    write_file("<path>", "[settings]\\ndebug = false\\n")\n'
-            '    print("created <path>")'
+            '    print("created <path> with default settings")'
         ),
-        answer=_config_answer,
         slots=_config,
     ),
     Intent(
@@ -257,7 +270,6 @@ INTENTS: tuple[Intent, ...] = (
             'if read_file(path).startswith(\'"""\')]\n'
             'print(len(documented), "of", len(files), "Python files have a docstring")'
         ),
-        answer=lambda slots, out: f"{out}.",
     ),
     Intent(
         name="lines_per_directory",
@@ -276,7 +288,6 @@ INTENTS: tuple[Intent, ...] = (
             "for folder, count in lines.items():\n"
             '    print(f"{folder}: {count}")'
         ),
-        answer=lambda slots, out: "Lines of Python per directory:\n" + out,
     ),
     Intent(
         name="typecheck_fix",
@@ -294,7 +305,7 @@ INTENTS: tuple[Intent, ...] = (
             "after = typecheck(path)\n"
             'print(before.error_count, "errors before,", after.error_count, "after")'
         ),
-        answer=lambda slots, out: f"I fixed the return types: {out}.",
         slots=_broken_file,
+        weight=3,
     ),
 )

@@ -1,8 +1,9 @@
 """A byte-level BPE tokenizer for Punie's own models, saved as a Hugging Face fast tokenizer.
 
-Before BPE, text is cut into runs of word characters, runs of punctuation and runs of
-whitespace, so a name or path is the same tokens in a question, in a snippet and in
-a tool's output: a tiny model copies it token for token. The chat markers are single
+Before BPE, text is cut into runs of word characters or of punctuation, each taking at
+most one trailing space, and runs of other whitespace. A name or path is then the same
+tokens in a question, in a snippet and in a tool's output, and continuing a copy needs
+one token of context (``called `` then the name), not a word plus the space after it. The chat markers are single
 tokens, and so are the fixed parts of a Code Mode tool call, which mlx-lm's
 ``qwen3_coder`` parser reads back from the decoded text.
 
@@ -34,7 +35,7 @@ MARKUP_TOKENS = (
     "</function>",
 )
 EOS_TOKEN = "<|im_end|>"
-_PIECES = r"\s+|\w+|[^\w\s]+"
+_PIECES = r"\w+ ?|[^\w\s]+ ?|\s+"
 
 
 def system_turn() -> str:

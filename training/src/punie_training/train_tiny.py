@@ -28,7 +28,7 @@ class TinyPreset(BaseModel):
     """Everything that decides the tiny model (the defaults make the embedded one)."""
 
     seed: int = 0
-    tool_examples: int = 1100
+    tool_examples: int = 1200
     direct_examples: int = 550
     size: TinySize = Field(default_factory=TinySize)
     # Measured on 2 CPU cores: small batches and many updates beat large batches at the
@@ -42,6 +42,7 @@ class TinyPreset(BaseModel):
             max_seq_length=384,
             steps_per_report=100,
             steps_per_eval=1100,
+            whole_chats=True,
         )
     )
 
@@ -132,6 +133,7 @@ def train_tiny(out_dir: Path, preset: TinyPreset, *, command: str) -> ModelCard:
         decode=decode,
         decode_tool_rate=decode.tool_rate,
         decode_direct_rate=decode.direct_rate,
+        decode_answer_rate=decode.answer_rate,
         seconds=seconds,
     )
     card.write(out_dir)

@@ -132,7 +132,7 @@ describe("Punie in VS Code (code-server)", { timeout: 600_000 }, () => {
     await withScreenshot(t, async () => {
       await openFile(page, "notes.txt");
       await newSession(chat);
-      const turn = await ask(chat, 'Create a file called notes.txt that says "done"');
+      const turn = await ask(chat, 'Write "done" to notes.txt');
       assert.equal(await turnEnded(turn), "done");
       const tab = page.locator('.tabs-container .tab[data-resource-name="notes.txt"]');
       await page.locator('.tabs-container .tab.dirty[data-resource-name="notes.txt"]').waitFor();

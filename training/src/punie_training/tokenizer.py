@@ -3,9 +3,9 @@
 Before BPE, text is cut into runs of word characters or of punctuation, each taking at
 most one trailing space, and runs of other whitespace. A name or path is then the same
 tokens in a question, in a snippet and in a tool's output, and continuing a copy needs
-one token of context (``called `` then the name), not a word plus the space after it. The chat markers are single
-tokens, and so are the fixed parts of a Code Mode tool call, which mlx-lm's
-``qwen3_coder`` parser reads back from the decoded text.
+one token of context (``called `` then the name), not a word plus the space after it.
+The chat markers are single tokens, and so are the fixed parts of a Code Mode tool
+call, which mlx-lm's ``qwen3_coder`` parser reads back from the decoded text.
 
 The system turn (instructions, generated stubs, tool list) is one added token: it is
 identical in every chat, and a tiny model should not pay ~400 tokens of context for

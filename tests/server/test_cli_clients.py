@@ -134,13 +134,28 @@ def test_chat_keeps_going_after_ctrl_c_cancels_a_turn(untrained_model: Path, eva
     assert servers_in(eval_workspace) == []
 
 
-def test_ask_shows_the_step_that_read_the_readme(tmp_path: Path):
+MARMALADE = "Marmalade is a command-line tool that converts recipes to shopping lists."
+WHAT_IS_IT = "Read README.md and tell me what this project is"
+
+
+@pytest.fixture
+def marmalade(tmp_path: Path) -> Path:
+    """A project the embedded model never saw, described by its README."""
     workspace = tmp_path / "project"
     workspace.mkdir()
-    (workspace / "README.md").write_text(
-        "# Marmalade\n\nMarmalade is a command-line tool that converts recipes to shopping lists.\n"
-    )
-    done = punie("ask", "Read README.md and tell me what this project is", cwd=workspace)
+    (workspace / "README.md").write_text(f"# Marmalade\n\n{MARMALADE}\n")
+    return workspace
+
+
+def test_ask_answers_what_the_project_is_from_its_readme(marmalade: Path):
+    done = punie("ask", WHAT_IS_IT, "--json", cwd=marmalade)
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["reply"] == MARMALADE
+
+
+def test_ask_shows_the_step_that_read_the_readme(marmalade: Path):
+    workspace = marmalade
+    done = punie("ask", WHAT_IS_IT, cwd=workspace)
     assert done.returncode == 0, done.stderr
     code, _, rest = done.stdout.partition("step 1: output")
     assert "step 1: code" in code

@@ -3,7 +3,7 @@
 import asyncio
 import json
 
-from punie_training.data import build_data
+from punie_training.data import DataPlan, build_data
 from punie_training.dataset import DataReport, read_examples
 from punie_training.execute import execute_drafts
 from punie_training.generate import plan_tool_drafts
@@ -13,7 +13,7 @@ ONE_CYCLE = sum(intent.weight for intent in INTENTS)  # drafts that cover every 
 
 
 def test_a_small_data_run_executes_every_tool_example_in_the_sandbox(tmp_path):
-    report = build_data(tmp_path, seed=5, tool_examples=ONE_CYCLE, direct_examples=4)
+    report = build_data(tmp_path, DataPlan(seed=5, tool_examples=ONE_CYCLE, direct_examples=4))
     totals = report.totals()
     tool_counts = [c for c in report.categories.values() if c.kind != "direct"]
     assert all(c.executed == c.generated - c.eval_guarded for c in tool_counts)
@@ -24,7 +24,7 @@ def test_a_small_data_run_executes_every_tool_example_in_the_sandbox(tmp_path):
 
 
 def test_kept_tool_examples_print_the_reply_and_end_the_turn_without_text(tmp_path):
-    build_data(tmp_path, seed=6, tool_examples=ONE_CYCLE, direct_examples=0)
+    build_data(tmp_path, DataPlan(seed=6, tool_examples=ONE_CYCLE, direct_examples=0))
     examples = read_examples(tmp_path / "examples.jsonl")
     assert len({e.category for e in examples}) >= len(INTENTS) - 1  # one may be eval-guarded
     for example in examples:

@@ -109,7 +109,7 @@ def test_lora_preset_fine_tunes_fuses_and_quantizes_on_top_of_a_tiny_model(tmp_p
     from punie_training import train_lora as lora_module
     from punie_training.tiny import write_untrained_model
 
-    def fake_free_data(out_dir: Path, **_: object) -> DataReport:
+    def fake_free_data(out_dir: Path, _plan: object) -> DataReport:
         # The data stage is covered by the sandbox tests; here the LoRA path is under test.
         report = DataReport(seed=0)
         write_dataset(split(_examples(), 0), report, out_dir)

@@ -4,6 +4,7 @@ import asyncio
 import time
 from pathlib import Path
 
+from pydantic import BaseModel
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from punie_training.dataset import DataReport, is_eval_query, split, write_dataset
@@ -18,12 +19,21 @@ def progress_bar() -> Progress:
     )
 
 
-def build_data(out_dir: Path, *, seed: int, tool_examples: int, direct_examples: int) -> DataReport:
+class DataPlan(BaseModel):
+    """How many examples to make, from which seed (every preset is one)."""
+
+    seed: int = 0
+    tool_examples: int
+    direct_examples: int
+
+
+def build_data(out_dir: Path, plan: DataPlan) -> DataReport:
     """Generate, verify and split a dataset into ``out_dir``; return its report."""
     started = time.perf_counter()
+    seed = plan.seed
     report = DataReport(seed=seed)
-    drafts = plan_tool_drafts(seed, tool_examples)
-    directs = plan_direct_examples(seed, direct_examples)
+    drafts = plan_tool_drafts(seed, plan.tool_examples)
+    directs = plan_direct_examples(seed, plan.direct_examples)
     for item in [*drafts, *directs]:
         report.count(item.category, item.kind).generated += 1
     kept_drafts = []

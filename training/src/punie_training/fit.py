@@ -96,3 +96,15 @@ def split_loss(
     batch = max(1, min(batch_size, len(rows)))
     loss = evaluate(model, dataset, batch_size=batch, num_batches=-1, max_seq_length=max_seq)
     return SplitLoss(loss=loss, perplexity=math.exp(loss))
+
+
+def split_losses(
+    model: Any, tokenizer: Any, data_dir: Path, *, batch_size: int, max_seq: int
+) -> dict[str, SplitLoss]:
+    """Loss and perplexity of the train, valid and test splits in ``data_dir``."""
+    return {
+        name: split_loss(
+            model, tokenizer, data_dir / f"{name}.jsonl", batch_size=batch_size, max_seq=max_seq
+        )
+        for name in ("train", "valid", "test")
+    }

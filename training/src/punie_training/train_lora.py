@@ -11,21 +11,20 @@ import time
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from punie_training.accel import use_fast_cpu_blas
 from punie_training.card import ModelCard
-from punie_training.data import build_data
+from punie_training.data import DataPlan, build_data
 from punie_training.dataset import read_examples
-from punie_training.fit import FitSettings, fit, split_loss
+from punie_training.fit import FitSettings, fit, split_losses
 from punie_training.train_tiny import data_dir_for, parameter_count, run_decode_check
 
 
-class LoraPreset(BaseModel):
+class LoraPreset(DataPlan):
     """Everything that decides a LoRA fine-tune."""
 
     model: str
-    seed: int = 0
     tool_examples: int = 600
     direct_examples: int = 300
     num_layers: int = 8
@@ -65,12 +64,7 @@ def train_lora(out_dir: Path, preset: LoraPreset, *, command: str) -> ModelCard:
     seconds: dict[str, float] = {}
     started = time.perf_counter()
     data_dir = data_dir_for(out_dir)
-    report = build_data(
-        data_dir,
-        seed=preset.seed,
-        tool_examples=preset.tool_examples,
-        direct_examples=preset.direct_examples,
-    )
+    report = build_data(data_dir, preset)
     seconds["data"] = time.perf_counter() - started
 
     mark = time.perf_counter()
@@ -88,16 +82,13 @@ def train_lora(out_dir: Path, preset: LoraPreset, *, command: str) -> ModelCard:
 
     mark = time.perf_counter()
     model.eval()
-    losses = {
-        name: split_loss(
-            model,
-            tokenizer,
-            data_dir / f"{name}.jsonl",
-            batch_size=max(preset.fit.batch_size, 4),
-            max_seq=preset.fit.max_seq_length,
-        )
-        for name in ("train", "valid", "test")
-    }
+    losses = split_losses(
+        model,
+        tokenizer,
+        data_dir,
+        batch_size=max(preset.fit.batch_size, 4),
+        max_seq=preset.fit.max_seq_length,
+    )
     _fuse(model)
     if preset.quantize_bits and "quantization" not in config:
         model, config = quantize_model(

@@ -10,24 +10,23 @@ import time
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from punie_training.accel import use_fast_cpu_blas
 from punie_training.card import ModelCard
 from punie_training.chat_template import render_chat
-from punie_training.data import build_data, progress_bar
+from punie_training.data import DataPlan, build_data, progress_bar
 from punie_training.dataset import read_examples
 from punie_training.decode import decode_check
-from punie_training.fit import FitSettings, fit, split_loss
+from punie_training.fit import FitSettings, fit, split_losses
 from punie_training.schema import Example
 from punie_training.tiny import TinySize, build_model, model_config, save_weights
 from punie_training.tokenizer import save_tokenizer, train_tokenizer
 
 
-class TinyPreset(BaseModel):
+class TinyPreset(DataPlan):
     """Everything that decides the tiny model (the defaults make the embedded one)."""
 
-    seed: int = 0
     tool_examples: int = 1200
     direct_examples: int = 550
     size: TinySize = Field(default_factory=TinySize)
@@ -80,12 +79,7 @@ def train_tiny(out_dir: Path, preset: TinyPreset, *, command: str) -> ModelCard:
     seconds: dict[str, float] = {}
     started = time.perf_counter()
     data_dir = data_dir_for(out_dir)
-    report = build_data(
-        data_dir,
-        seed=preset.seed,
-        tool_examples=preset.tool_examples,
-        direct_examples=preset.direct_examples,
-    )
+    report = build_data(data_dir, preset)
     seconds["data"] = time.perf_counter() - started
 
     examples = read_examples(data_dir / "examples.jsonl")
@@ -106,16 +100,13 @@ def train_tiny(out_dir: Path, preset: TinyPreset, *, command: str) -> ModelCard:
 
     mark = time.perf_counter()
     model.eval()
-    losses = {
-        name: split_loss(
-            model,
-            tokenizer,
-            data_dir / f"{name}.jsonl",
-            batch_size=preset.fit.batch_size,
-            max_seq=preset.fit.max_seq_length,
-        )
-        for name in ("train", "valid", "test")
-    }
+    losses = split_losses(
+        model,
+        tokenizer,
+        data_dir,
+        batch_size=preset.fit.batch_size,
+        max_seq=preset.fit.max_seq_length,
+    )
     decode = run_decode_check(out_dir, read_examples(data_dir / "test_examples.jsonl"))
     seconds["evaluation"] = time.perf_counter() - mark
     seconds["total"] = time.perf_counter() - started

@@ -60,9 +60,26 @@ def trained(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     tokenizer = load_tokenizer(out)
     config = model_config(SIZE, len(tokenizer.vocab))
     model = build_model(config, seed=0)
-    fit(model, tokenizer, data, SETTINGS, root)
+    fit(model, tokenizer, data, SETTINGS, root, seed=0)
     save_weights(model, config, out)
     return data, out
+
+
+def test_the_same_seed_trains_the_same_weights(trained, tmp_path: Path):
+    from mlx.utils import tree_flatten
+    from mlx_lm.tokenizer_utils import load as load_tokenizer
+
+    data, out = trained
+    tokenizer = load_tokenizer(out)
+    config = model_config(SIZE, len(tokenizer.vocab))
+    weights = []
+    for run in ("a", "b"):
+        model = build_model(config, seed=0)
+        (tmp_path / run).mkdir()
+        fit(model, tokenizer, data, SETTINGS, tmp_path / run, seed=0)
+        weights.append(dict(tree_flatten(model.parameters())))
+    assert weights[0].keys() == weights[1].keys()
+    assert all((weights[0][k] == weights[1][k]).all().item() for k in weights[0])
 
 
 def _load(model_dir: Path) -> Any:

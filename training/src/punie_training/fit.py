@@ -54,9 +54,15 @@ def chat_dataset(rows: list[dict[str, Any]], tokenizer: Any, *, whole: bool = Fa
     return CacheDataset(ChatDataset(rows, tokenizer, mask_prompt=not whole))
 
 
-def fit(model: Any, tokenizer: Any, data_dir: Path, settings: FitSettings, work: Path) -> None:
-    """Train ``model``'s trainable parameters on ``data_dir``'s train split in place."""
+def fit(
+    model: Any, tokenizer: Any, data_dir: Path, settings: FitSettings, work: Path, *, seed: int
+) -> None:
+    """Train ``model``'s trainable parameters on ``data_dir``'s train split in place.
+
+    The same model, data and ``seed`` give the same weights.
+    """
     import mlx.optimizers as optim
+    import numpy as np
     from mlx_lm.tuner.trainer import TrainingArgs, train
 
     whole = settings.whole_chats
@@ -82,6 +88,8 @@ def fit(model: Any, tokenizer: Any, data_dir: Path, settings: FitSettings, work:
         adapter_file=str(work / "trainable.safetensors"),
         grad_checkpoint=settings.grad_checkpoint,
     )
+    # mlx-lm's trainer draws its batch order from NumPy's global generator, unseeded.
+    np.random.seed(seed)
     train(model, optim.AdamW(learning_rate=schedule, weight_decay=0.01), train_set, valid_set, args)
 
 

@@ -76,7 +76,7 @@ def train_lora(out_dir: Path, preset: LoraPreset, *, command: str) -> ModelCard:
     adapters = out_dir.with_name(out_dir.name + "-adapters")
     adapters.mkdir(parents=True, exist_ok=True)
     (adapters / "adapter_config.json").write_text(json.dumps(adapter_config, indent=2) + "\n")
-    fit(model, tokenizer, data_dir, preset.fit, adapters)
+    fit(model, tokenizer, data_dir, preset.fit, adapters, seed=preset.seed)
     (adapters / "trainable.safetensors").replace(adapters / "adapters.safetensors")
     seconds["training"] = time.perf_counter() - mark
 

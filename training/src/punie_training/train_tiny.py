@@ -94,7 +94,7 @@ def train_tiny(out_dir: Path, preset: TinyPreset, *, command: str) -> ModelCard:
     model = build_model(config, seed=preset.seed)
 
     mark = time.perf_counter()
-    fit(model, tokenizer, data_dir, preset.fit, data_dir)
+    fit(model, tokenizer, data_dir, preset.fit, data_dir, seed=preset.seed)
     save_weights(model, config, out_dir)
     seconds["training"] = time.perf_counter() - mark
 

@@ -112,12 +112,12 @@ async def test_a_typecheck_publishes_diagnostics_and_a_clean_recheck_clears_them
 ):
     uri = (workspace / "acme" / "labels.py").resolve().as_uri()
     async with editor_session(embedded_model, workspace) as client:
-        first = await chat(client, "Typecheck .")
+        first = await chat(client, "Run ty on .")
         published = list(client.diagnostics.get(uri, []))
         (workspace / "acme" / "labels.py").write_text(
             "def label(n: int) -> str:\n    return str(n)\n"
         )
-        second = await chat(client, "Typecheck .")
+        second = await chat(client, "Run ty on .")
         cleared = list(client.diagnostics.get(uri, []))
     assert _called(first, "typecheck")
     assert first.steps[0].stdout.startswith("1 type errors")

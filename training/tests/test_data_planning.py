@@ -44,15 +44,8 @@ def test_expand_picks_one_alternative_per_group_and_fills_slots():
 
 
 def test_tool_drafts_cycle_through_every_intent():
-    drafts = plan_tool_drafts(0, sum(i.weight for i in INTENTS))
+    drafts = plan_tool_drafts(0, 2 * len(INTENTS))
     assert {d.category for d in drafts} == {i.name for i in INTENTS}
-
-
-def test_intents_get_drafts_in_proportion_to_their_weight():
-    cycles = 5
-    drafts = plan_tool_drafts(0, cycles * sum(i.weight for i in INTENTS))
-    for intent in INTENTS:
-        assert sum(d.category == intent.name for d in drafts) == cycles * intent.weight
 
 
 def test_tool_drafts_fill_every_slot_of_the_snippet():
@@ -69,7 +62,7 @@ def test_planning_is_deterministic_by_seed():
 
 
 def test_many_phrasings_per_intent():
-    drafts = plan_tool_drafts(0, 20 * sum(i.weight for i in INTENTS))
+    drafts = plan_tool_drafts(0, 20 * len(INTENTS))
     for intent in INTENTS:
         users = {d.user for d in drafts if d.category == intent.name}
         assert len(users) >= 8, intent.name

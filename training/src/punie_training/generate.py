@@ -32,13 +32,12 @@ class Draft(BaseModel):
 
 
 def plan_tool_drafts(seed: int, count: int) -> list[Draft]:
-    """``count`` tool drafts, cycling through the intents in proportion to their weights."""
+    """``count`` tool drafts, cycling through the intents so each gets an equal share."""
     rng = random.Random(f"tool-{seed}")
-    schedule = [intent for intent in INTENTS for _ in range(intent.weight)]
     drafts: list[Draft] = []
     fixture_seed = seed * _FIXTURE_STRIDE
     for index in range(count):
-        intent = schedule[index % len(schedule)]
+        intent = INTENTS[index % len(INTENTS)]
         slots: Slots | None = None
         while slots is None:  # some intents need a feature the fixture may lack
             fixture_seed += 1

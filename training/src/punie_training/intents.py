@@ -42,9 +42,6 @@ class Intent:
     phrasings: tuple[str, ...]
     code: str
     slots: Callable[[random.Random, Fixture], Slots | None] = lambda rng, fixture: {}
-    # Intents whose snippet copies a name from the question get more examples: copying
-    # an unseen name is the hard part for a tiny model, a fixed snippet is not.
-    weight: int = 1
 
 
 def _readable_file(rng: random.Random, fixture: Fixture) -> Slots | None:
@@ -129,7 +126,6 @@ INTENTS: tuple[Intent, ...] = (
         ),
         code='print(read_file("<path>"))',
         slots=_readable_file,
-        weight=3,
     ),
     Intent(
         name="write_file",
@@ -142,7 +138,6 @@ INTENTS: tuple[Intent, ...] = (
         ),
         code='write_file("<path>", "<text>\\n")\nprint("I wrote <path>.")',
         slots=_note,
-        weight=3,
     ),
     Intent(
         name="list_directory",
@@ -155,7 +150,6 @@ INTENTS: tuple[Intent, ...] = (
         ),
         code='print(run_command("ls", ["<dir>"]))',
         slots=_directory,
-        weight=3,
     ),
     Intent(
         name="find_python_files",
@@ -184,7 +178,6 @@ INTENTS: tuple[Intent, ...] = (
             '    print(f"{error.file}:{error.line}: {error.message}")'
         ),
         slots=_typecheck_target,
-        weight=3,
     ),
     Intent(
         name="find_exceptions",
@@ -306,6 +299,5 @@ INTENTS: tuple[Intent, ...] = (
             'print(before.error_count, "errors before,", after.error_count, "after")'
         ),
         slots=_broken_file,
-        weight=3,
     ),
 )

@@ -153,7 +153,7 @@ describe("Punie in VS Code (code-server)", { timeout: 600_000 }, () => {
       await runCommand(page, "View: Focus Problems (Errors, Warnings, Infos)");
       await page.locator(".markers-panel").getByText("No problems have been detected").waitFor();
       await newSession(chat);
-      const turn = await ask(chat, "Typecheck .");
+      const turn = await ask(chat, "Run ty on .");
       assert.equal(await turnEnded(turn), "done");
       assert.match(await stepText(turn, "code"), /typecheck\(/);
       await runCommand(page, "View: Focus Problems (Errors, Warnings, Infos)");

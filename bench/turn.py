@@ -14,9 +14,10 @@
    asks a slightly different question so both must prefill it.
 4. ``multistep``: the seed task "Find all Python files and count their lines" as one
    Code Mode turn (one snippet calling ``run_command`` and ``read_file`` per file, run
-   in the sandbox, then the answer) vs classic tool calling, one tool per model turn
-   (``run_command find``, then one ``read_file`` per file, each executed directly by the
-   host with no sandbox process, then the same answer). Both sides decode *scripted*
+   in the sandbox; it prints the reply, so the model then just ends its turn) vs classic
+   tool calling, one tool per model turn (``run_command find``, then one ``read_file``
+   per file, each executed directly by the host with no sandbox process, then the
+   answer, which the model must write itself). Both sides decode *scripted*
    tokens (a logits processor forces the reference messages, so every token still
    costs a full forward pass) so the comparison does not depend on what a given model
    would say. Goal: ≥ 60 % less wall time.
@@ -567,7 +568,10 @@ async def bench_multistep(loaded: LoadedModel, workspace: Path, samples: int) ->
     async with Sandbox(Limits(), warm=2) as sandbox:
         snippet = count_lines_snippet()
         reference = await sandbox.run(snippet, host)
+        # A classic loop's model writes the answer itself; a Code Mode snippet printed it,
+        # so the model ends its turn without text and the server replies with the output.
         answer = {"role": "assistant", "content": f"There are {reference.stdout.strip()}."}
+        end_of_turn = {"role": "assistant", "content": ""}
 
         async def run_snippet() -> str:
             result = await sandbox.run(snippet, host)
@@ -588,7 +592,7 @@ async def bench_multistep(loaded: LoadedModel, workspace: Path, samples: int) ->
                 {"role": "assistant", "content": "", "tool_calls": [tool_call(snippet)]},
                 run_snippet,
             ),
-            Call(answer),
+            Call(end_of_turn),
         ]
         one_per_turn = [
             Call(classic_call("run_command", command="find", args=find_args), run_find),

@@ -134,9 +134,10 @@ async def run_chat(
             if rest:
                 events.text(rest)
             if tokenizer.tool_call_start not in output.text:
-                session.messages.append({"role": "assistant", "content": output.text.strip()})
-                reply, stop_reason = final_reply(output.text, steps), "done"
-                if reply and not output.text.strip():
+                text = output.text.strip()
+                session.messages.append({"role": "assistant", "content": text})
+                reply, stop_reason = final_reply(text, steps), "done"
+                if reply != text:  # relayed from the step: nothing of it was streamed yet
                     events.text(reply)
                 break
             code = extract_code(output.text, tokenizer)
@@ -170,15 +171,15 @@ async def run_chat(
 
 
 def final_reply(text: str, steps: list[Step]) -> str:
-    """The reply of a turn whose model text is ``text``.
+    """The reply of a turn whose (stripped) model text is ``text``.
 
     A model that ends its turn without text right after a step that printed its answer
     replies with what that step printed (the system prompt tells it so): the facts come
     from the real output, not from the model copying them.
     """
     last = steps[-1] if steps else None
-    if text.strip() or last is None or last.error is not None or last.killed is not None:
-        return text.strip()
+    if text or last is None or not last.ok:
+        return text
     return last.stdout.strip()
 
 

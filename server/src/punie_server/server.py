@@ -8,8 +8,12 @@ wire.
 import asyncio
 import logging
 import os
+import signal
+import sys
+import threading
+from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, BinaryIO, TypeVar
 
 from lsprotocol import types as lsp
 from pydantic import BaseModel, ValidationError
@@ -19,6 +23,7 @@ from pygls.exceptions import (
     JsonRpcInvalidParams,
     JsonRpcInvalidRequest,
 )
+from pygls.io_ import StdinAsyncReader, StdoutWriter, run_async
 from pygls.lsp.server import LanguageServer
 from pygls.protocol import (
     JsonRPCNotification,
@@ -58,7 +63,12 @@ from punie_server.protocol import (
 from punie_server.sessions import SessionStore
 from punie_server.settings import SettingsError, describe_validation_error, merge_settings
 
+if TYPE_CHECKING:
+    from pygls.io_ import AsyncReader
+
 log = logging.getLogger(__name__)
+# How an editor, a closed terminal or Ctrl-C asks the server to stop.
+STOP_SIGNALS = (signal.SIGTERM, signal.SIGHUP, signal.SIGINT)
 P = TypeVar("P", bound=BaseModel)
 
 
@@ -219,6 +229,88 @@ class PunieServer(LanguageServer):
         if self._sandbox is not None:
             await self._sandbox.aclose()
         self.models.shutdown()
+
+    def start_io(self, stdin: BinaryIO | None = None, stdout: BinaryIO | None = None) -> None:
+        """Serve one client on stdin/stdout until it leaves (see ``_serve_until_done``)."""
+        reader = StdinAsyncReader(stdin or sys.stdin.buffer, self.thread_pool)
+        self.protocol.set_writer(StdoutWriter(stdout or sys.stdout.buffer))
+        self._serve_until_done(lambda: self._serve_connection(reader))
+
+    def start_tcp(self, host: str, port: int) -> None:
+        """Serve the first client that connects to ``host:port`` until it leaves."""
+
+        async def serve() -> None:
+            clients: asyncio.Queue[tuple[asyncio.StreamReader, asyncio.StreamWriter]]
+            clients = asyncio.Queue()
+            listener = await asyncio.start_server(
+                lambda reader, writer: clients.put_nowait((reader, writer)), host, port
+            )
+            log.info("Serving on %s:%s", host, port)
+            try:
+                reader, writer = await clients.get()
+            finally:
+                listener.close()
+            self.protocol.set_writer(writer)
+            await self._serve_connection(reader)
+
+        self._serve_until_done(serve)
+
+    async def _serve_connection(self, reader: "AsyncReader") -> None:
+        assert self._stop_event is not None
+        await run_async(
+            stop_event=self._stop_event,
+            reader=reader,
+            protocol=self.protocol,
+            logger=log,
+            error_handler=self.report_server_error,
+        )
+
+    def _serve_until_done(self, serve: Callable[[], Awaitable[None]]) -> None:
+        """Run ``serve`` in a new event loop, then close the server before the loop ends.
+
+        Serving ends with the client's ``exit``, the end of its input, a lost connection
+        or a stop signal (SIGTERM, SIGHUP, SIGINT); ``close`` runs in every case, since
+        pygls's own loop ends without it and each live worker would leave its directory
+        behind. After a stop signal the process then dies of that signal, as it would
+        have without the handler (and without waiting for a blocked stdin read).
+        """
+        self._stop_event = threading.Event()
+        stopped_by: list[signal.Signals] = []
+
+        async def main() -> None:
+            loop = asyncio.get_running_loop()
+            task = asyncio.current_task()
+            assert task is not None
+
+            def stop(signum: signal.Signals) -> None:
+                stopped_by.append(signum)
+                task.cancel()
+
+            for signum in STOP_SIGNALS:
+                loop.add_signal_handler(signum, stop, signum)
+            try:
+                await serve()
+            except asyncio.CancelledError:
+                if not stopped_by:
+                    raise
+                task.uncancel()
+            finally:
+                # A second signal while closing takes its default action: a way out of a
+                # close that hangs.
+                for signum in STOP_SIGNALS:
+                    loop.remove_signal_handler(signum)
+                await self.close()
+
+        try:
+            asyncio.run(main())
+        except ConnectionError:  # the client went away (broken pipe, reset socket)
+            log.error("Connection to the client is lost! Shutting down the server.")
+        except (KeyboardInterrupt, SystemExit):  # SystemExit: how pygls obeys ``exit``
+            pass
+        if stopped_by:
+            signal.signal(stopped_by[0], signal.SIG_DFL)
+            os.kill(os.getpid(), stopped_by[0])
+        self.shutdown()
 
 
 class ProgressSender:

@@ -1,10 +1,12 @@
 """Choosing the isolation backend."""
 
+import os
+import tempfile
 from pathlib import Path
 
 import pytest
 
-from punie_sandbox.isolation import seatbelt_profile
+from punie_sandbox.isolation import Backend, available, seatbelt_profile
 from punie_sandbox.local import LocalHost
 from punie_sandbox.sandbox import Sandbox
 
@@ -22,6 +24,19 @@ def test_the_strongest_working_backend_is_chosen_and_silent():
     sandbox = Sandbox(warm=0)
     assert sandbox.backend == "bwrap"
     assert sandbox.warning is None
+
+
+@pytest.mark.parametrize("backend", ["bwrap", "namespaces"])
+async def test_an_isolated_worker_leaves_nothing_in_the_host_temp_dir(
+    backend: Backend, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    # Its working directory is private to it; a host one would outlive a SIGKILLed server.
+    if not available(backend):
+        pytest.skip(f"{backend} does not work on this machine")
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    async with Sandbox(backend=backend, warm=1) as sandbox:
+        await sandbox.wait_warm()
+        assert os.listdir(tmp_path) == []
 
 
 def test_unknown_backends_are_refused():

@@ -18,6 +18,9 @@ from typing import Literal
 
 Backend = Literal["bwrap", "namespaces", "seatbelt", "rlimits-only"]
 BACKENDS: tuple[Backend, ...] = ("bwrap", "namespaces", "seatbelt", "rlimits-only")
+# The backends whose worker shares the host filesystem, and so works in a host
+# directory; the others build it a private one.
+HOST_WORKDIR_BACKENDS: frozenset[Backend] = frozenset({"seatbelt", "rlimits-only"})
 
 # What the worker imports, and so what the sandbox mounts besides the Python install.
 WORKER_PACKAGES = (
@@ -169,11 +172,11 @@ def seatbelt_profile(workdir: str) -> str:
     )
 
 
-def launch(backend: Backend, cwd: str) -> Launch:
+def launch(backend: Backend, cwd: str | None) -> Launch:
     """The command line and config that start a worker under ``backend``.
 
-    ``cwd`` is an empty host directory, used as working directory only by the backends
-    that share the host filesystem (seatbelt, rlimits-only).
+    ``cwd`` is the worker's working directory, an empty host directory, for the
+    ``HOST_WORKDIR_BACKENDS``; the others ignore it (``None``).
     """
     python = [python_executable(), "-I", "-S", "-c", _BOOT]
     host_path = sorted({str(Path(p).parent) for p, _ in package_paths()})
@@ -204,6 +207,7 @@ def launch(backend: Backend, cwd: str) -> Launch:
             "drop_privileges": _is_root(),
         }
         return Launch([*(_unshare_prefix() or []), *python], config)
+    assert cwd is not None, f"a {backend} worker needs a host working directory"
     if backend == "seatbelt":
         argv = ["sandbox-exec", "-p", seatbelt_profile(cwd), "-D", f"PYTHON={python[0]}"]
         return Launch([*argv, *python], {"path": host_path, "cwd": cwd, "drop_privileges": False})

@@ -10,7 +10,7 @@ import signal
 import subprocess
 import tempfile
 
-from punie_sandbox.isolation import Backend, launch
+from punie_sandbox.isolation import HOST_WORKDIR_BACKENDS, Backend, launch
 from punie_sandbox.models import Limits
 from punie_sandbox.wire import (
     HEADER,
@@ -64,7 +64,11 @@ class WorkerProcess:
         self._overflow = asyncio.Event()
         self._exited = asyncio.Event()
         self._pidfd: int | None = None
-        self._cwd = tempfile.mkdtemp(prefix="punie-worker-")
+        # Created only where the worker works in it: a host directory is something to
+        # remove, and whatever kills this process with SIGKILL leaves it behind.
+        self._cwd = (
+            tempfile.mkdtemp(prefix="punie-worker-") if backend in HOST_WORKDIR_BACKENDS else None
+        )
 
     @property
     def alive(self) -> bool:
@@ -105,7 +109,7 @@ class WorkerProcess:
                 pass_fds=(to_worker_r, from_worker_w),
                 start_new_session=True,
                 env={"LANG": "C.UTF-8", "PATH": "/usr/bin:/bin"},
-                cwd=self._cwd,
+                cwd=self._cwd or "/",  # never the caller's (the workspace)
             )
         finally:
             for fd in (to_worker_r, from_worker_w, out_w):
@@ -212,7 +216,8 @@ class WorkerProcess:
             self._to_worker = None
         if self._frames is not None:
             self._frames.feed_eof()
-        shutil.rmtree(self._cwd, ignore_errors=True)
+        if self._cwd is not None:
+            shutil.rmtree(self._cwd, ignore_errors=True)
 
     def stdout(self) -> str:
         """What the snippet printed (capped), decoded."""

@@ -28,7 +28,6 @@ class Draft(BaseModel):
     fixture_seed: int
     user: str
     code: str
-    slots: Slots
 
 
 def plan_tool_drafts(seed: int, count: int) -> list[Draft]:
@@ -52,7 +51,6 @@ def plan_tool_drafts(seed: int, count: int) -> list[Draft]:
                 fixture_seed=fixture_seed,
                 user=expand(template, rng, slots),
                 code=fill(intent.code, slots),
-                slots=slots,
             )
         )
     return drafts

@@ -2,13 +2,14 @@
 
 import inspect
 
-from punie_sandbox import toolset
+from punie_sandbox import models, toolset
 from punie_sandbox.prompt import EXECUTE_CODE_TOOL, stubs, system_prompt
 
 
 def test_stubs_carry_every_tool_signature():
     for func in toolset.TOOLS:
-        signature = str(inspect.signature(func)).replace("punie_sandbox.models.", "")
+        signature = str(inspect.signature(func, eval_str=True, locals=vars(models)))
+        signature = signature.replace("punie_sandbox.models.", "")
         assert f"def {func.__name__}{signature}:" in stubs()
 
 

@@ -122,6 +122,14 @@ async def test_typecheck_returns_a_real_typecheckresult(sandbox, host, workspace
     ], result
 
 
+async def test_a_snippet_can_use_the_result_types_without_calling_typecheck(sandbox, host):
+    # They are imported on first use, inside the confined worker.
+    code = "empty = TypeCheckResult(success=True, error_count=0, warning_count=0)\n"
+    code += "print(empty.success, empty.errors, TypeCheckError.__name__)"
+    result = await sandbox._run(code, host)  # __name__ would not pass the gate
+    assert result.stdout == "True [] TypeCheckError\n", result
+
+
 async def test_cancelling_run_kills_the_worker_group(sandbox: Sandbox, host: LocalHost):
     await sandbox.wait_warm(1)
     task = asyncio.create_task(sandbox.run("while True:\n    pass", host))
@@ -204,10 +212,20 @@ async def test_a_value_too_large_for_the_pipe_is_an_error_not_a_crash(
     assert "exceeds the 16777216 byte limit" in result.error.message
 
 
-async def test_cancelling_while_a_worker_starts_kills_it(workspace: Path):
+async def test_cancelling_while_a_worker_starts_kills_it(
+    workspace: Path, monkeypatch: pytest.MonkeyPatch
+):
+    waiting_for_ready = asyncio.Event()
+
+    async def never_ready(self: WorkerProcess) -> None:
+        waiting_for_ready.set()
+        await asyncio.Event().wait()
+
+    # The process is spawned; its "ready" frame is never read.
+    monkeypatch.setattr(WorkerProcess, "receive", never_ready)
     async with Sandbox(warm=0) as sandbox:
         task = asyncio.create_task(sandbox.run("print(1)", LocalHost(workspace)))
-        await asyncio.sleep(0.05)
+        await asyncio.wait_for(waiting_for_ready.wait(), 30)
         [worker] = sandbox._unreaped
         task.cancel()
         with pytest.raises(asyncio.CancelledError):

@@ -1,36 +1,16 @@
 """Punie's sandbox: runs model-written Python in an OS-isolated worker process.
 
-The public surface is re-exported here; see ``models`` for the payloads that cross
-the process boundary and ``host`` for the callbacks a snippet can reach.
+``sandbox.Sandbox`` runs snippets; ``models`` holds the payloads that cross the
+process boundary and ``host`` the callbacks a snippet can reach. Nothing is
+re-exported here: the sandbox worker imports this package too, and must not pay for
+pydantic (most of its start-up) unless a snippet needs it.
 """
 
-from punie_sandbox.host import Host
-from punie_sandbox.models import (
-    CallRecord,
-    CommandResult,
-    ExecResult,
-    Limits,
-    SnippetError,
-    TypeCheckError,
-    TypeCheckResult,
-)
-
-__all__ = [
-    "CallRecord",
-    "CommandResult",
-    "ExecResult",
-    "Host",
-    "Limits",
-    "SnippetError",
-    "TypeCheckError",
-    "TypeCheckResult",
-    "__version__",
-]
+__all__ = ["__version__"]
 
 
 def __getattr__(name: str) -> str:
-    # Computed on first use: importlib.metadata costs ~0.2 s, and the sandbox worker,
-    # which imports this package, never needs the version.
+    # Computed on first use: importlib.metadata costs ~0.2 s, and only the CLI asks.
     if name == "__version__":
         from importlib.metadata import version
 

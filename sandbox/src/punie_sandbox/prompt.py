@@ -1,15 +1,18 @@
 """The model's side of Code Mode: system prompt and the ``execute_code`` tool schema.
 
 The stubs are generated from ``toolset`` (signatures and docstrings of the four
-functions and the two result models), so what the model is told always matches
-what the sandbox provides. Training and the server both build prompts from here.
+functions) and from the two result models of ``typecheck``, so what the model is told
+always matches what the sandbox provides. Training and the server both build prompts from here.
 """
 
 import inspect
 from functools import cache
 from typing import Any
 
-from punie_sandbox.toolset import MODELS, TOOLS
+from punie_sandbox.models import TypeCheckError, TypeCheckResult
+from punie_sandbox.toolset import TOOLS
+
+MODELS = (TypeCheckError, TypeCheckResult)
 
 INSTRUCTIONS = """\
 You are Punie, a coding assistant inside the user's editor.
@@ -50,7 +53,8 @@ def _annotation(annotation: Any) -> str:
 
 
 def _function_stub(func: Any) -> str:
-    signature = inspect.signature(func)
+    # toolset names the result model in a string (it imports pydantic lazily).
+    signature = inspect.signature(func, eval_str=True, locals={m.__name__: m for m in MODELS})
     doc = inspect.getdoc(func) or ""
     first_line = doc.splitlines()[0] if doc else ""
     sig = str(signature).replace("punie_sandbox.models.", "")

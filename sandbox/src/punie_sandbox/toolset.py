@@ -8,11 +8,10 @@ generates the model's stubs from these very signatures and docstrings.
 
 from collections.abc import Callable
 from types import FunctionType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from pydantic import BaseModel
-
-from punie_sandbox.models import TypeCheckError, TypeCheckResult
+if TYPE_CHECKING:
+    from punie_sandbox.models import TypeCheckResult
 
 # Installed by the worker: sends (tool, args) over the callback pipe, returns the
 # decoded reply or raises the exception the host raised.
@@ -52,10 +51,12 @@ def run_command(command: str, args: list[str] | None = None) -> str:
     return _call("run_command", command=command, args=list(args or []))
 
 
-def typecheck(path: str = ".") -> TypeCheckResult:
+def typecheck(path: str = ".") -> "TypeCheckResult":
     """Type-check a file or directory with ty and return the errors found."""
+    # Imported on first use: pydantic would otherwise be most of every worker's start-up.
+    from punie_sandbox.models import TypeCheckResult
+
     return TypeCheckResult.model_validate(_call("typecheck", path=path))
 
 
 TOOLS: tuple[FunctionType, ...] = (read_file, write_file, run_command, typecheck)
-MODELS: tuple[type[BaseModel], ...] = (TypeCheckError, TypeCheckResult)

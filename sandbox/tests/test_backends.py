@@ -39,6 +39,19 @@ async def test_an_isolated_worker_leaves_nothing_in_the_host_temp_dir(
         assert os.listdir(tmp_path) == []
 
 
+@pytest.mark.parametrize("backend", ["bwrap", "namespaces", "rlimits-only"])
+async def test_the_result_types_load_on_first_use_in_every_backend(
+    backend: Backend, workspace: Path
+):
+    # The worker imports them (and pydantic) only then, after it has confined itself.
+    if not available(backend):
+        pytest.skip(f"{backend} does not work on this machine")
+    code = "print(TypeCheckResult(success=True, error_count=0, warning_count=0).success)"
+    async with Sandbox(backend=backend, warm=0) as sandbox:
+        result = await sandbox.run(code, LocalHost(workspace))
+    assert result.stdout == "True\n", result
+
+
 def test_unknown_backends_are_refused():
     with pytest.raises(ValueError, match="unknown sandbox backend 'docker'"):
         Sandbox(backend="docker")

@@ -228,6 +228,10 @@ def main() -> None:
         confine.enter_private_root(config["private_root"])
         stdlib = [entry for entry in sys.path if entry not in config["path"]]
         sys.path[:] = [*config["path_after_confine"], *stdlib]
+        # This package came from a host path that is gone now; what it imports later
+        # (the result models, on a snippet's first use) must come from its mount.
+        package = sys.modules["punie_sandbox"]
+        package.__path__[:] = [f"{site}/punie_sandbox" for site in config["path_after_confine"]]
     os.chdir(config["cwd"])
     set_limits(config["limits"])
     # Past RLIMIT_FSIZE a write then fails with EFBIG instead of killing the worker.

@@ -2,7 +2,8 @@
 
 The stubs are generated from ``toolset`` (signatures and docstrings of the four
 functions) and from the two result models of ``typecheck``, so what the model is told
-always matches what the sandbox provides. Training and the server both build prompts from here.
+always matches what the sandbox provides. Training and the server both build prompts
+from here.
 """
 
 import inspect

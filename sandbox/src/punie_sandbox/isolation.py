@@ -173,11 +173,26 @@ def seatbelt_profile(workdir: str) -> str:
 
 
 def launch(backend: Backend, cwd: str | None) -> Launch:
-    """The command line and config that start a worker under ``backend``.
+    """The command line and config that start a worker under ``backend`` (do not mutate).
 
     ``cwd`` is the worker's working directory, an empty host directory, for the
     ``HOST_WORKDIR_BACKENDS``; the others ignore it (``None``).
     """
+    if backend not in HOST_WORKDIR_BACKENDS:
+        return _isolated_launch(backend)
+    python = [python_executable(), "-I", "-S", "-c", _BOOT]
+    host_path = sorted({str(Path(p).parent) for p, _ in package_paths()})
+    assert cwd is not None, f"a {backend} worker needs a host working directory"
+    if backend == "seatbelt":
+        argv = ["sandbox-exec", "-p", seatbelt_profile(cwd), "-D", f"PYTHON={python[0]}"]
+        return Launch([*argv, *python], {"path": host_path, "cwd": cwd, "drop_privileges": False})
+    return Launch(python, {"path": host_path, "cwd": cwd, "drop_privileges": False})
+
+
+@functools.cache
+def _isolated_launch(backend: Backend) -> Launch:
+    # The same for every worker, and a few milliseconds of path walking on the server's
+    # event loop each time: the pool refills while the model generates an answer.
     python = [python_executable(), "-I", "-S", "-c", _BOOT]
     host_path = sorted({str(Path(p).parent) for p, _ in package_paths()})
     if backend == "bwrap":
@@ -207,8 +222,4 @@ def launch(backend: Backend, cwd: str | None) -> Launch:
             "drop_privileges": _is_root(),
         }
         return Launch([*(_unshare_prefix() or []), *python], config)
-    assert cwd is not None, f"a {backend} worker needs a host working directory"
-    if backend == "seatbelt":
-        argv = ["sandbox-exec", "-p", seatbelt_profile(cwd), "-D", f"PYTHON={python[0]}"]
-        return Launch([*argv, *python], {"path": host_path, "cwd": cwd, "drop_privileges": False})
-    return Launch(python, {"path": host_path, "cwd": cwd, "drop_privileges": False})
+    raise ValueError(f"{backend} workers share the host filesystem")

@@ -178,21 +178,19 @@ def launch(backend: Backend, cwd: str | None) -> Launch:
     ``cwd`` is the worker's working directory, an empty host directory, for the
     ``HOST_WORKDIR_BACKENDS``; the others ignore it (``None``).
     """
-    if backend not in HOST_WORKDIR_BACKENDS:
-        return _isolated_launch(backend)
-    python = [python_executable(), "-I", "-S", "-c", _BOOT]
-    host_path = sorted({str(Path(p).parent) for p, _ in package_paths()})
-    assert cwd is not None, f"a {backend} worker needs a host working directory"
-    if backend == "seatbelt":
-        argv = ["sandbox-exec", "-p", seatbelt_profile(cwd), "-D", f"PYTHON={python[0]}"]
-        return Launch([*argv, *python], {"path": host_path, "cwd": cwd, "drop_privileges": False})
-    return Launch(python, {"path": host_path, "cwd": cwd, "drop_privileges": False})
+    if backend in HOST_WORKDIR_BACKENDS:
+        return _launch(backend, cwd)
+    # The same for every worker, and a few milliseconds of path walking on the server's
+    # event loop each time: the pool refills while the model generates an answer.
+    return _isolated_launch(backend)
 
 
 @functools.cache
 def _isolated_launch(backend: Backend) -> Launch:
-    # The same for every worker, and a few milliseconds of path walking on the server's
-    # event loop each time: the pool refills while the model generates an answer.
+    return _launch(backend, None)
+
+
+def _launch(backend: Backend, cwd: str | None) -> Launch:
     python = [python_executable(), "-I", "-S", "-c", _BOOT]
     host_path = sorted({str(Path(p).parent) for p, _ in package_paths()})
     if backend == "bwrap":
@@ -222,4 +220,8 @@ def _isolated_launch(backend: Backend) -> Launch:
             "drop_privileges": _is_root(),
         }
         return Launch([*(_unshare_prefix() or []), *python], config)
-    raise ValueError(f"{backend} workers share the host filesystem")
+    assert cwd is not None, f"a {backend} worker needs a host working directory"
+    if backend == "seatbelt":
+        argv = ["sandbox-exec", "-p", seatbelt_profile(cwd), "-D", f"PYTHON={python[0]}"]
+        return Launch([*argv, *python], {"path": host_path, "cwd": cwd, "drop_privileges": False})
+    return Launch(python, {"path": host_path, "cwd": cwd, "drop_privileges": False})

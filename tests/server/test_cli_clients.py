@@ -154,8 +154,7 @@ def test_ask_answers_what_the_project_is_from_its_readme(marmalade: Path):
 
 
 def test_ask_shows_the_step_that_read_the_readme(marmalade: Path):
-    workspace = marmalade
-    done = punie("ask", WHAT_IS_IT, cwd=workspace)
+    done = punie("ask", WHAT_IS_IT, cwd=marmalade)
     assert done.returncode == 0, done.stderr
     code, _, rest = done.stdout.partition("step 1: output")
     assert "step 1: code" in code

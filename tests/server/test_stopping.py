@@ -5,22 +5,21 @@ behind in the temp dir (one was, per warm worker, whenever it stopped without a
 import asyncio
 import os
 import signal
-import sys
 from pathlib import Path
 
 import pytest
 from lsprotocol import types as lsp
 
-from tests.server.conftest import EditorClient, capabilities, make_editor_client
+from tests.server.conftest import EditorClient, capabilities, make_editor_client, serve_command
 
 
-async def _warm_server(tmp: Path, workspace: Path) -> EditorClient:
+async def _warm_server(tmp: Path, model: Path, workspace: Path) -> EditorClient:
     """The real server on ``workspace``, with ``tmp`` as its temp dir and a warm pool."""
     # With no bwrap or unshare on PATH the sandbox falls back to rlimits-only, whose
     # workers each run in a directory of the host's temp dir.
     env = {**os.environ, "TMPDIR": str(tmp), "PATH": ""}
     client = make_editor_client()
-    await client.start_io(sys.executable, "-m", "punie_server.cli", "serve", env=env)
+    await client.start_io(*serve_command(model), env=env)
     await client.initialize_session(
         lsp.InitializeParams(capabilities=capabilities(), root_uri=workspace.as_uri())
     )
@@ -38,11 +37,11 @@ async def _warm_workers(client: EditorClient) -> int:
 
 @pytest.mark.parametrize("how", ["exit without shutdown", "end of input", "SIGTERM"])
 async def test_the_server_leaves_no_worker_directory_however_it_stops(
-    how: str, tmp_path: Path, workspace: Path
+    how: str, tmp_path: Path, embedded_model: Path, workspace: Path
 ):
     tmp = tmp_path / "tmp"
     tmp.mkdir()
-    client = await _warm_server(tmp, workspace)
+    client = await _warm_server(tmp, embedded_model, workspace)
     server = client._server
     assert server is not None
     assert server.stdin is not None

@@ -19,6 +19,7 @@ from pydantic import BaseModel, Field
 
 from punie_sandbox.prompt import EXECUTE_CODE_TOOL
 from punie_training.execute import map_in_sandbox, run_in_fixture
+from punie_training.prefix import PrefixCache, system_prefix
 from punie_training.schema import Example, tool_message
 
 MAX_TOKENS = 320
@@ -65,27 +66,42 @@ def extract_code(text: str, tokenizer: Any) -> str | None:
     return code if call.get("name") == "execute_code" and isinstance(code, str) else None
 
 
-def greedy_reply(model: Any, tokenizer: Any, example: Example) -> str:
+def _after_prefix(tokens: list[int], prefix: PrefixCache) -> list[int]:
+    if tokens[: len(prefix.tokens)] != prefix.tokens:
+        raise ValueError("the prompt does not begin with the system turn")
+    return tokens[len(prefix.tokens) :]
+
+
+def greedy_reply(model: Any, tokenizer: Any, example: Example, prefix: PrefixCache) -> str:
     """What the model generates, greedily, for the example's system and user turns."""
     from mlx_lm import generate
 
     prompt = tokenizer.apply_chat_template(
         example.messages()[:2], tools=[EXECUTE_CODE_TOOL], add_generation_prompt=True
     )
-    return generate(model, tokenizer, prompt=prompt, max_tokens=MAX_TOKENS)
+    return generate(
+        model,
+        tokenizer,
+        prompt=_after_prefix(prompt, prefix),
+        max_tokens=MAX_TOKENS,
+        prompt_cache=prefix.fork(),
+    )
 
 
-def greedy_gives_answer(model: Any, tokenizer: Any, example: Example) -> bool:
+def greedy_gives_answer(model: Any, tokenizer: Any, example: Example, prefix: PrefixCache) -> bool:
     """Whether greedy decoding after the example's tool result reproduces its answer."""
     import mlx.core as mx
 
     chat = example.messages()
-    prompt = tokenizer.apply_chat_template(
-        chat[:-1], tools=[EXECUTE_CODE_TOOL], add_generation_prompt=True
+    prompt = _after_prefix(
+        tokenizer.apply_chat_template(
+            chat[:-1], tools=[EXECUTE_CODE_TOOL], add_generation_prompt=True
+        ),
+        prefix,
     )
     answer = tokenizer.encode(example.answer, add_special_tokens=False)
     target = [*prompt, *answer, tokenizer.eos_token_id]
-    logits = model(mx.array([target[:-1]]))[0, len(prompt) - 1 :]
+    logits = model(mx.array([target[:-1]]), cache=prefix.fork())[0, len(prompt) - 1 :]
     return mx.argmax(logits, axis=-1).tolist() == target[len(prompt) :]
 
 
@@ -99,8 +115,9 @@ def decode_check(
     """Run the held-out decode check on ``examples``."""
     outcome = DecodeResult()
     to_run: list[tuple[Example, str]] = []
+    prefix = PrefixCache.build(model, system_prefix(tokenizer))
     for example in examples:
-        code = extract_code(greedy_reply(model, tokenizer, example), tokenizer)
+        code = extract_code(greedy_reply(model, tokenizer, example, prefix), tokenizer)
         if example.kind == "direct":
             outcome.direct_total += 1
             if code is None:
@@ -110,7 +127,7 @@ def decode_check(
             advance()
             continue
         outcome.answer_total += 1
-        if greedy_gives_answer(model, tokenizer, example):
+        if greedy_gives_answer(model, tokenizer, example, prefix):
             outcome.answer_passed += 1
         else:
             outcome.misses.append(f"{example.id}: reply differs from the reference")

@@ -15,6 +15,8 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from punie_training.prefix import prefix_batches, prefix_loss
+
 
 class FitSettings(BaseModel):
     """Optimiser and loop settings of one training run."""
@@ -55,11 +57,20 @@ def chat_dataset(rows: list[dict[str, Any]], tokenizer: Any, *, whole: bool = Fa
 
 
 def fit(
-    model: Any, tokenizer: Any, data_dir: Path, settings: FitSettings, work: Path, *, seed: int
+    model: Any,
+    tokenizer: Any,
+    data_dir: Path,
+    settings: FitSettings,
+    work: Path,
+    *,
+    seed: int,
+    prefix: list[int] | None = None,
 ) -> None:
     """Train ``model``'s trainable parameters on ``data_dir``'s train split in place.
 
-    The same model, data and ``seed`` give the same weights.
+    ``prefix``: the tokens every row begins with (the system turn), run once per batch
+    instead of once per row (``punie_training.prefix``). The same model, data and
+    ``seed`` give the same weights.
     """
     import mlx.optimizers as optim
     import numpy as np
@@ -90,29 +101,61 @@ def fit(
     )
     # mlx-lm's trainer draws its batch order from NumPy's global generator, unseeded.
     np.random.seed(seed)
-    train(model, optim.AdamW(learning_rate=schedule, weight_decay=0.01), train_set, valid_set, args)
+    optimizer = optim.AdamW(learning_rate=schedule, weight_decay=0.01)
+    if prefix is None:
+        train(model, optimizer, train_set, valid_set, args)
+    else:
+        loss, batches = prefix_loss(prefix), prefix_batches(prefix)
+        train(model, optimizer, train_set, valid_set, args, loss=loss, iterate_batches=batches)
 
 
 def split_loss(
-    model: Any, tokenizer: Any, path: Path, *, batch_size: int, max_seq: int
+    model: Any,
+    tokenizer: Any,
+    path: Path,
+    *,
+    batch_size: int,
+    max_seq: int,
+    prefix: list[int] | None = None,
+    num_batches: int = -1,
 ) -> SplitLoss:
-    """Loss and perplexity of ``model`` on every row of a split file."""
+    """Loss and perplexity of ``model`` on the rows of a split file: all of them, or the
+    first ``num_batches`` batches (``prefix`` as in ``fit``: the same value, faster)."""
     from mlx_lm.tuner.trainer import evaluate
 
     rows = read_rows(path)
     dataset = chat_dataset(rows, tokenizer)
     batch = max(1, min(batch_size, len(rows)))
-    loss = evaluate(model, dataset, batch_size=batch, num_batches=-1, max_seq_length=max_seq)
+    shared: dict[str, Any] = {}
+    if prefix is not None:
+        shared = {"loss": prefix_loss(prefix), "iterate_batches": prefix_batches(prefix)}
+    loss = evaluate(
+        model, dataset, batch_size=batch, num_batches=num_batches, max_seq_length=max_seq, **shared
+    )
     return SplitLoss(loss=loss, perplexity=math.exp(loss))
 
 
 def split_losses(
-    model: Any, tokenizer: Any, data_dir: Path, *, batch_size: int, max_seq: int
+    model: Any,
+    tokenizer: Any,
+    data_dir: Path,
+    *,
+    batch_size: int,
+    max_seq: int,
+    prefix: list[int] | None = None,
+    train_batches: int = -1,
 ) -> dict[str, SplitLoss]:
-    """Loss and perplexity of the train, valid and test splits in ``data_dir``."""
+    """Loss and perplexity of the train, valid and test splits in ``data_dir`` (the train
+    split over its first ``train_batches`` batches, or all of it)."""
     return {
         name: split_loss(
-            model, tokenizer, data_dir / f"{name}.jsonl", batch_size=batch_size, max_seq=max_seq
+            model,
+            tokenizer,
+            data_dir / f"{name}.jsonl",
+            batch_size=batch_size,
+            max_seq=max_seq,
+            prefix=prefix,
+            num_batches=train_batches if name == "train" else -1,
         )
         for name in ("train", "valid", "test")
     }

@@ -122,7 +122,8 @@ def test_masked_rows_train_only_the_last_assistant_turn(trained):
 
 
 @pytest.mark.slow
-def test_lora_preset_fine_tunes_fuses_and_quantizes_on_top_of_a_tiny_model(tmp_path, monkeypatch):
+def test_lora_preset_writes_an_adapter_that_loads_onto_its_base(tmp_path, monkeypatch):
+    from punie_training import model_source
     from punie_training import train_lora as lora_module
     from punie_training.tiny import write_untrained_model
 
@@ -141,7 +142,9 @@ def test_lora_preset_fine_tunes_fuses_and_quantizes_on_top_of_a_tiny_model(tmp_p
         fit=FitSettings(iters=3, batch_size=1, learning_rate=1e-4, max_seq_length=2048),
     )
     card = lora_module.train_lora(tmp_path / "lora", preset, command="test")
-    config = json.loads((tmp_path / "lora" / "config.json").read_text())
-    assert config["quantization"] == {"group_size": 64, "bits": 5, "mode": "affine"}
-    assert (tmp_path / "lora-adapters" / "adapters.safetensors").exists()
+    config = json.loads((tmp_path / "lora" / "adapter_config.json").read_text())
+    assert config["model"] == str(base)
+    assert (tmp_path / "lora" / "tokenizer.json").is_file()
     assert card.losses["test"].perplexity > 1.0
+    assert model_source.resolve(str(tmp_path / "lora")).adapter == tmp_path / "lora"
+    model_source.load(str(tmp_path / "lora"))

@@ -31,6 +31,10 @@ class FitSettings(BaseModel):
     val_batches: int = 8
     grad_checkpoint: bool = False
     whole_chats: bool = False
+    # Share of tool examples whose answer turn (after the tool result) gets a row of its
+    # own. That row is the whole chat, tool output included, trained on one or two
+    # tokens (a Code Mode answer turn is just its end): a fraction teaches it as well.
+    answer_share: float = 1.0
 
 
 class SplitLoss(BaseModel):
@@ -45,14 +49,27 @@ def read_rows(path: Path) -> list[dict[str, Any]]:
     return [json.loads(line) for line in path.read_text().splitlines() if line]
 
 
-def chat_dataset(rows: list[dict[str, Any]], tokenizer: Any, *, whole: bool = False) -> Any:
+def is_answer_row(row: dict[str, Any]) -> bool:
+    """Whether a row trains the answer turn that follows a tool result."""
+    return any(m["role"] == "tool" for m in row["messages"])
+
+
+def chat_dataset(
+    rows: list[dict[str, Any]], tokenizer: Any, *, whole: bool = False, answer_share: float = 1.0
+) -> Any:
     """An mlx-lm dataset over chat rows, tokenised once; the loss covers each row's last
-    assistant turn, or with ``whole`` every token of the whole chats among the rows."""
+    assistant turn, or with ``whole`` every token of the whole chats among the rows.
+    ``answer_share`` keeps that share of the answer-turn rows (every n-th, in order)."""
     from mlx_lm.tuner.datasets import CacheDataset, ChatDataset
 
     if whole:
         # A tool example's call-turn row is a prefix of its full chat: keep the full one.
         rows = [row for row in rows if not row["messages"][-1].get("tool_calls")]
+    elif answer_share < 1.0:
+        every = round(1 / answer_share) if answer_share > 0 else 0
+        answers = [i for i, row in enumerate(rows) if is_answer_row(row)]
+        dropped = {i for n, i in enumerate(answers) if not every or n % every}
+        rows = [row for i, row in enumerate(rows) if i not in dropped]
     return CacheDataset(ChatDataset(rows, tokenizer, mask_prompt=not whole))
 
 
@@ -77,7 +94,12 @@ def fit(
     from mlx_lm.tuner.trainer import TrainingArgs, train
 
     whole = settings.whole_chats
-    train_set = chat_dataset(read_rows(data_dir / "train.jsonl"), tokenizer, whole=whole)
+    train_set = chat_dataset(
+        read_rows(data_dir / "train.jsonl"),
+        tokenizer,
+        whole=whole,
+        answer_share=settings.answer_share,
+    )
     valid_set = chat_dataset(read_rows(data_dir / "valid.jsonl"), tokenizer, whole=whole)
     decay = optim.cosine_decay(settings.learning_rate, settings.iters, settings.learning_rate / 10)
     schedule = (

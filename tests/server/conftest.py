@@ -89,11 +89,22 @@ def serve_command(model: Path) -> list[str]:
     return [sys.executable, "-m", "punie_server.cli", "serve", "--model", str(model)]
 
 
+PLUMBING_MODEL = Path(__file__).parents[1] / "plumbing_model"
+
+
+@pytest.fixture(scope="session")
+def plumbing_model() -> Path:
+    """A 1 M-parameter model (``punie train --preset tiny``): fast, and reliable on the
+    phrasings these tests use, so they test the server's plumbing, not a model."""
+    assert (PLUMBING_MODEL / "config.json").is_file(), f"plumbing model missing at {PLUMBING_MODEL}"
+    return PLUMBING_MODEL
+
+
 @pytest.fixture(scope="session")
 def embedded_model() -> Path:
-    """The model shipped with Punie (trained by ``punie train --preset tiny``)."""
+    """The model Punie ships and uses by default (SmolLM2-135M-Instruct + Punie's LoRA)."""
     path = embedded_model_path()
-    assert (path / "config.json").is_file(), f"embedded model missing at {path}"
+    assert (path / "adapter_config.json").is_file(), f"embedded model missing at {path}"
     return path
 
 

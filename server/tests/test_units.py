@@ -10,7 +10,6 @@ from punie_sandbox.models import CommandResult, TypeCheckError, TypeCheckResult
 from punie_server.diagnostics import DiagnosticsBook, to_diagnostic
 from punie_server.edits import end_position, replace_file_edit
 from punie_server.generation import common_prefix
-from punie_server.model_manager import ModelLoadError, embedded_model_path, resolve_model
 from punie_server.protocol import Settings
 from punie_server.sessions import SessionStore
 from punie_server.settings import SettingsError, merge_settings
@@ -112,18 +111,3 @@ def test_a_new_session_starts_with_the_generated_system_prompt():
 
     session = SessionStore().get_or_create(None)
     assert session.messages == [{"role": "system", "content": system_prompt()}]
-
-
-def test_resolve_model_defaults_to_the_embedded_model():
-    assert resolve_model(None) == str(embedded_model_path())
-
-
-def test_resolve_model_refuses_a_missing_path_and_a_non_model_dir(tmp_path: Path):
-    with pytest.raises(ModelLoadError, match="does not exist"):
-        resolve_model(str(tmp_path / "missing"))
-    with pytest.raises(ModelLoadError, match=r"no config\.json"):
-        resolve_model(str(tmp_path))
-
-
-def test_resolve_model_passes_hub_ids_through():
-    assert resolve_model("mlx-community/Some-Model-4bit") == "mlx-community/Some-Model-4bit"

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 
+from punie_server.model_manager import EMBEDDED_NAME
 from punie_training.evalsuites import write_eval_workspace
 
 
@@ -172,7 +173,7 @@ def seed_eval_report(tmp_path_factory: pytest.TempPathFactory) -> dict:
 
 def test_eval_runs_every_seed_query_through_the_embedded_model(seed_eval_report: dict):
     report = seed_eval_report
-    assert report["model"] == "punie-tiny (embedded)"
+    assert report["model"] == EMBEDDED_NAME
     assert {name: s["total"] for name, s in report["suites"].items()} == {"single": 5, "multi": 5}
     assert all(r["passed"] or r["why"] != "ok" for r in report["results"])
 

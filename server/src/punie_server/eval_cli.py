@@ -8,13 +8,15 @@ import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from punie_server.cli import MODEL_HELP
+
 if TYPE_CHECKING:
     from punie_training.evalsuites import EvalQuery
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Arguments of ``punie eval``."""
-    parser.add_argument("--model", help="mlx-lm model directory or hub id (default: embedded)")
+    parser.add_argument("--model", help=MODEL_HELP)
     parser.add_argument(
         "--queries",
         type=Path,

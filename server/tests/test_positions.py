@@ -68,3 +68,9 @@ def test_a_lone_carriage_return_makes_one_edit_of_the_whole_text():
 @given(old=texts, new=texts)
 def test_line_edits_turn_any_text_into_any_other(codec: PositionCodec, old: str, new: str):
     assert apply_text_edits(old, line_edits(old, new, codec), codec) == new
+
+
+def test_no_edit_starts_after_the_final_line_end():
+    (edit,) = line_edits("a\nb\n", "a\nb\nc\n", UTF16)
+    assert edit.range == lsp.Range(lsp.Position(1, 0), lsp.Position(2, 0))
+    assert edit.new_text == "b\nc\n"

@@ -69,10 +69,14 @@ def line_edits(old: str, new: str, codec: PositionCodec) -> list[lsp.TextEdit]:
     """Text edits that turn ``old`` into ``new``: whole lines, changed ones only.
 
     Every range starts at column 0 and ends at column 0 of a later line, or at the end of
-    the text, so only the last line's length depends on the encoding. When ``old`` holds a
-    lone carriage return the one edit replaces everything: an editor that keeps a lone CR
-    inside its line counts lines differently from LSP, and a whole-text range is the only
-    one both counts agree on (Neovim clamps a range past its last line to the end).
+    the text, so only the last line's length depends on the encoding. No range starts
+    after the text's final line end (on its empty last line): an editor that stores the
+    final line end as a flag (Neovim's 'eol') has no such line, and Neovim appends the
+    text of such an edit one line too long; the edit starts a line earlier instead and
+    carries that (unchanged) line along. When ``old`` holds a lone carriage return the
+    one edit replaces everything: an editor that keeps a lone CR inside its line counts
+    lines differently from LSP, and a whole-text range is the only one both counts agree
+    on (Neovim clamps a range past its last line to the end).
     """
     before, after = split_lines(old), split_lines(new)
     end = end_position(before, codec)
@@ -82,12 +86,17 @@ def line_edits(old: str, new: str, codec: PositionCodec) -> list[lsp.TextEdit]:
     def position(line: int) -> lsp.Position:
         return lsp.Position(line, 0) if line < len(before) else end
 
+    edits = []
     matcher = difflib.SequenceMatcher(None, before, after, autojunk=False)
-    return [
-        lsp.TextEdit(range=lsp.Range(position(i1), position(i2)), new_text="".join(after[j1:j2]))
-        for tag, i1, i2, j1, j2 in matcher.get_opcodes()
-        if tag != "equal"
-    ]
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        if tag == "equal":
+            continue
+        if i1 == len(before) - 1 and i1 > 0 and before[i1] == "":
+            # On the empty line after the final line end; the line before it is equal.
+            i1, j1 = i1 - 1, j1 - 1
+        new_text = "".join(after[j1:j2])
+        edits.append(lsp.TextEdit(range=lsp.Range(position(i1), position(i2)), new_text=new_text))
+    return edits
 
 
 def apply_text_edits(text: str, edits: list[lsp.TextEdit], codec: PositionCodec) -> str:

@@ -36,6 +36,15 @@ EDIT_SCRIPT = (
 )
 
 
+def write_edit_request(workspace: Path, path: str, text: str) -> None:
+    """Make the next turn of a model scripted with ``EDIT_SCRIPT`` write ``text`` (byte for
+    byte) to ``path`` in ``workspace``."""
+    control = workspace / ".punie-test"
+    control.mkdir(exist_ok=True)
+    (control / "path").write_text(path)
+    (control / "text").write_bytes(text.encode("utf-8"))
+
+
 def write_scripted_model(out_dir: Path, script: str) -> Path:
     """Write a model directory whose every answer is ``script``; return ``out_dir``."""
     from tokenizers import AddedToken, Tokenizer

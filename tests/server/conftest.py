@@ -159,17 +159,8 @@ def untrained_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="session")
 def edit_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A model whose every turn runs ``write_file`` with the path and text found in the
-    workspace's ``.punie-test/path`` and ``.punie-test/text`` (``write_edit_request``)."""
+    """A model whose every turn writes what ``write_edit_request`` asked for."""
     return write_scripted_model(tmp_path_factory.mktemp("edit-model"), EDIT_SCRIPT)
-
-
-def write_edit_request(workspace: Path, path: str, text: str) -> None:
-    """Tell ``edit_model``'s next turn to write ``text`` (byte for byte) to ``path``."""
-    control = workspace / ".punie-test"
-    control.mkdir(exist_ok=True)
-    (control / "path").write_text(path)
-    (control / "text").write_bytes(text.encode("utf-8"))
 
 
 @pytest.fixture(scope="session")

@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from punie_server.client import PunieClient
 from punie_server.consent import ApproveAll
 from tests.acme import write_workspace
-from tests.server.conftest import write_edit_request
+from tests.scripted_model import write_edit_request
 from tests.server.test_cli_clients import punie
 from tests.texts import text_pairs
 

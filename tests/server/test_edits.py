@@ -21,13 +21,8 @@ from lsprotocol import types as lsp
 
 from punie_server.edits import REVIEW_ANNOTATION
 from tests.acme import write_workspace
-from tests.server.conftest import (
-    EditorClient,
-    capabilities,
-    chat,
-    editor_session,
-    write_edit_request,
-)
+from tests.scripted_model import write_edit_request
+from tests.server.conftest import EditorClient, capabilities, chat, editor_session
 from tests.texts import apply_lsp_edits, text_pairs
 
 ONE_TURN_AUTO = {"maxTurns": 1, "approval": {"writes": "auto"}}

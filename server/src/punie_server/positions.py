@@ -34,7 +34,7 @@ def split_lines(text: str) -> list[str]:
     return lines
 
 
-def content(line: str) -> str:
+def _content(line: str) -> str:
     """A line (an entry of ``split_lines``) without its line end."""
     if line.endswith("\r\n"):
         return line[:-2]
@@ -58,11 +58,11 @@ def offset_at(lines: list[str], position: lsp.Position, codec: PositionCodec) ->
         return sum(len(line) for line in lines)
     start = sum(len(line) for line in lines[: position.line])
     units = 0
-    for index, char in enumerate(content(lines[position.line])):
+    for index, char in enumerate(_content(lines[position.line])):
         if units >= position.character:
             return start + index
         units += codec.client_num_units(char)
-    return start + len(content(lines[position.line]))
+    return start + len(_content(lines[position.line]))
 
 
 def line_edits(old: str, new: str, codec: PositionCodec) -> list[lsp.TextEdit]:

@@ -65,7 +65,9 @@ async def test_an_accepted_write_arrives_as_an_apply_edit_with_the_content(
     changes = edits[0].edit.document_changes or []
     assert all(isinstance(c, lsp.TextDocumentEdit) for c in changes)
     texts = {
-        c.text_document.uri: [e.new_text for e in c.edits if isinstance(e, lsp.TextEdit)]
+        c.text_document.uri: [
+            e.new_text for e in c.edits if isinstance(e, lsp.TextEdit | lsp.AnnotatedTextEdit)
+        ]
         for c in changes
         if isinstance(c, lsp.TextDocumentEdit)
     }

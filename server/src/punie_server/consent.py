@@ -14,6 +14,7 @@ from rich.console import Console
 from rich.syntax import Syntax
 
 from punie_server.disk_edits import FileChange
+from punie_server.positions import split_lines
 
 NO_TTY_REASON = "no terminal to ask for consent (pass --yes to approve edits and commands)"
 
@@ -110,8 +111,9 @@ def choose_approver(*, yes: bool, interactive: bool, console: Console) -> Approv
 def file_diff(change: FileChange) -> str:
     """A unified diff of one change (a new file diffs against nothing)."""
     name = str(change.path)
-    before = (change.before or "").splitlines(keepends=True)
-    after = change.after.splitlines(keepends=True)
+    # Lines as the edit counts them (a form feed or U+2028 does not end one).
+    before = [line for line in split_lines(change.before or "") if line]
+    after = [line for line in split_lines(change.after) if line]
     lines = difflib.unified_diff(
         before,
         after,

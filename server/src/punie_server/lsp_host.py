@@ -21,7 +21,7 @@ from punie_sandbox.paths import read_text, resolve_inside, resolve_writable
 from punie_sandbox.typecheck import run_ty
 from punie_server.commands import execute_command
 from punie_server.diagnostics import DiagnosticsBook
-from punie_server.edits import replace_file_edit
+from punie_server.edits import file_edit
 from punie_server.protocol import RunCommandParams, Settings
 
 ALLOW, DENY = "Allow", "Deny"
@@ -69,7 +69,12 @@ class LspHost:
         return read_text(target, path)
 
     async def write_file(self, path: str, content: str) -> None:
-        """Ask the editor to make ``path`` hold ``content`` (it may refuse)."""
+        """Ask the editor to make ``path`` hold ``content`` (it may refuse).
+
+        The edit is computed against the open buffer (pinned to its version) or the file
+        on disk; with ``approval.writes: ask`` the user reviews it before it lands. Once
+        it has landed the editor is asked to show the file.
+        """
         target = resolve_writable(self.root, path)
         if target.is_dir():
             raise IsADirectoryError(f"is a directory: {path}")
@@ -82,19 +87,61 @@ class LspHost:
         if document is not None:
             current, version = document.source, document.version
         elif target.exists():
-            current, version = target.read_text(encoding="utf-8", errors="replace"), None
+            current, version = read_text(target, path), None
         else:
             current, version = None, None
-        edit = replace_file_edit(target, content, current=current, version=version)
+        if current == content:
+            return
+        label = f"Punie: write {path}"
+        review = self.settings.approval.writes == "ask"
+        annotated = review and _supports_change_annotations(capabilities)
+        if review and not annotated:
+            await self._confirm_write(path, created=current is None)
+        edit = file_edit(
+            target,
+            content,
+            current=current,
+            version=version,
+            codec=self.server.workspace.position_codec,
+            review=label if annotated else None,
+        )
         response = await _answer_in_time(
             self.server.workspace_apply_edit_async(
-                lsp.ApplyWorkspaceEditParams(edit=edit, label=f"Punie: write {path}")
+                lsp.ApplyWorkspaceEditParams(edit=edit, label=label)
             ),
             f"the editor did not answer the edit of {path}",
         )
         if not response.applied:
-            reason = response.failure_reason or "no reason given"
+            reason = response.failure_reason or (
+                "not applied (rejected, or the file changed since the edit was made)"
+            )
             raise PermissionError(f"edit refused by editor: {reason}")
+        self._show(target)
+
+    async def _confirm_write(self, path: str, *, created: bool) -> None:
+        """Ask before an edit the editor cannot show for review; ``PermissionError`` if not."""
+        verb = "create" if created else "change"
+        request = lsp.ShowMessageRequestParams(
+            type=lsp.MessageType.Warning,
+            message=f"Punie wants to {verb} {path}. Allow it?",
+            actions=[lsp.MessageActionItem(title=ALLOW), lsp.MessageActionItem(title=DENY)],
+        )
+        answer = await _answer_in_time(
+            self.server.window_show_message_request_async(request),
+            f"no answer to the request to {verb} {path}",
+        )
+        if answer is None or answer.title != ALLOW:
+            raise PermissionError(f"edit refused by user: {path}")
+
+    def _show(self, target: Path) -> None:
+        """Ask the editor to show a file that was just edited, without taking the focus
+        from the chat (``window/showDocument``, when the editor supports it)."""
+        window = self.server.client_capabilities.window
+        if window is None or window.show_document is None or not window.show_document.support:
+            return
+        self.server.window_show_document(
+            lsp.ShowDocumentParams(uri=target.as_uri(), take_focus=False)
+        )
 
     async def run_command(self, command: str, args: list[str] | None = None) -> str:
         """Run a command through ``punie.runCommand`` once the user allows it."""
@@ -125,6 +172,11 @@ class LspHost:
     async def typecheck(self, path: str = ".") -> TypeCheckResult:
         """Run ty on ``path`` and publish what it found as diagnostics."""
         return await typecheck_and_publish(self.server, self.root, self.book, path)
+
+
+def _supports_change_annotations(workspace: lsp.WorkspaceClientCapabilities) -> bool:
+    edit = workspace.workspace_edit
+    return edit is not None and edit.change_annotation_support is not None
 
 
 async def typecheck_and_publish(

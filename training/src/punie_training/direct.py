@@ -238,6 +238,50 @@ HOW_TOS: tuple[tuple[str, str], ...] = (
         "and add methods that take self.",
     ),
 )
+# (a small program users ask for, the answer): written out directly, never looked up in
+# the workspace, so that "write a function that…" is not mistaken for a file to write.
+PROGRAMS: tuple[tuple[str, str], ...] = (
+    (
+        "checks whether a year is a leap year",
+        "def is_leap(year: int) -> bool:\n"
+        "    return year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)",
+    ),
+    (
+        "reverses a string",
+        "def reverse(text: str) -> str:\n    return text[::-1]",
+    ),
+    (
+        "returns the largest number in a list",
+        "def largest(numbers: list[int]) -> int:\n    return max(numbers)",
+    ),
+    (
+        "counts the vowels in a string",
+        'def count_vowels(text: str) -> int:\n    return sum(c in "aeiou" for c in text.lower())',
+    ),
+    (
+        "computes a factorial",
+        "def factorial(n: int) -> int:\n    return 1 if n <= 1 else n * factorial(n - 1)",
+    ),
+    (
+        "checks whether a word is a palindrome",
+        "def is_palindrome(word: str) -> bool:\n    return word == word[::-1]",
+    ),
+    (
+        "adds up the numbers in a list",
+        "def total(numbers: list[float]) -> float:\n    return sum(numbers)",
+    ),
+    (
+        "converts Celsius to Fahrenheit",
+        "def to_fahrenheit(celsius: float) -> float:\n    return celsius * 9 / 5 + 32",
+    ),
+)
+PROGRAM_PHRASINGS = (
+    "Write a {Python|} function that <task>",
+    "{Give me|Show me} a {Python|} function that <task>",
+    "How would I write a function that <task>?",
+    "Can you write {me|} a function that <task>?",
+    "I need a {small|} Python function that <task>",
+)
 # (option a, option b, the answer)
 COMPARISONS: tuple[tuple[str, str, str], ...] = (
     (
@@ -345,5 +389,9 @@ QUESTIONS: tuple[Question, ...] = (
     + tuple(
         Question(f"how-to:{task}", HOW_TO_PHRASINGS, {"task": task}, answer)
         for task, answer in HOW_TOS
+    )
+    + tuple(
+        Question(f"program:{task}", PROGRAM_PHRASINGS, {"task": task}, f"```python\n{code}\n```")
+        for task, code in PROGRAMS
     )
 )

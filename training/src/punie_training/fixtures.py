@@ -7,8 +7,9 @@ exceptions, sometimes a subpackage, sometimes under ``src/``), a tests directory
 sometimes scripts, docs, a ``pyproject.toml``, data files and a ``config.toml``; some
 have a module with real return-type errors that ty reports.
 
-Names are drawn from large pools and made-up syllables, so a model trained on them
-must copy names and paths from the question, as it must in a project it never saw.
+Names come from ``words``: real words, compounds and made-up words, too many to
+memorise, so a model trained on them must copy names and paths from the question, as
+it must in a project it never saw.
 """
 
 import random
@@ -16,28 +17,20 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
-SYLLABLES = (
-    "ka", "lo", "mir", "zen", "tas", "ro", "vel", "qui", "dun", "pa", "sor", "bel", "ni",
-    "tro", "gal", "mu", "fen", "dra", "ko", "lis", "mar", "ti", "ven", "bo", "sal", "ru",
-    "pel", "do", "nix", "fa", "or", "em", "ax", "il", "ub",
-)  # fmt: skip
-
-
-def made_up_word(rng: random.Random, syllables: tuple[int, ...] = (2, 2, 3)) -> str:
-    """A made-up, importable word of a few syllables."""
-    return "".join(rng.choice(SYLLABLES) for _ in range(rng.choice(syllables)))
-
-
-def project_name(rng: random.Random) -> str:
-    """A made-up project name: one word, sometimes two joined by a hyphen."""
-    if rng.random() < 0.2:
-        return f"{made_up_word(rng, (2,))}-{made_up_word(rng, (1, 2))}"
-    return made_up_word(rng)
-
+from punie_training.words import NOUNS, VERBS, module_name, project_name
 
 # Descriptions are combined from parts so that a reply describing a project must be
 # copied from its README: there are too many to memorise.
-VERBS = ("tracks", "sorts", "stores", "summarises", "checks", "converts", "schedules", "exports")
+README_VERBS = (
+    "tracks",
+    "sorts",
+    "stores",
+    "summarises",
+    "checks",
+    "converts",
+    "schedules",
+    "exports",
+)
 OBJECTS = (
     "books in a home library",
     "reminders for team meetings",
@@ -53,24 +46,7 @@ OBJECTS = (
     "lyrics of songs",
 )
 SETTINGS = ("", " from the command line", " for small teams", " in plain text files", " over HTTP")
-MODULES = (
-    "models", "utils", "service", "storage", "parser", "reports", "tasks", "views", "loader",
-    "cache", "api", "cli", "config", "db", "auth", "client", "server", "handlers", "routes",
-    "schema", "validators", "helpers", "core", "engine", "pipeline", "scheduler", "worker",
-    "queue", "events", "metrics", "formatting", "export", "importer", "search", "index",
-    "graph", "geometry", "pricing", "billing", "users", "accounts", "orders", "inventory",
-    "catalog", "payments", "notifications", "mailer", "templates", "render", "sync",
-    "backup", "compress", "hashing", "session", "permissions", "plugins", "registry",
-    "commands", "watcher", "monitor", "alerts", "stats", "charts", "timeline", "calendar",
-    "tags", "history", "converter", "matcher", "tokenizer", "summary", "filters",
-)  # fmt: skip
 SUBPACKAGES = ("core", "io", "web", "data", "plugins", "utils", "backends", "tools")
-NOUNS = (
-    "item", "user", "order", "task", "note", "record", "entry", "event", "token", "path",
-    "book", "invoice", "ticket", "plant", "recipe", "photo", "song", "workout", "bookmark",
-    "expense", "reminder", "message", "account", "price", "report", "job", "tag", "page",
-    "file", "line", "row", "name", "date", "score", "label", "query", "rule", "slot",
-)  # fmt: skip
 ERROR_STEMS = ["Parse", "Storage", "Config", "Lookup", "Network", "Timeout", "Auth", "Quota"]
 CONFIG_NAMES = ("config.toml", "settings.toml")
 BROKEN_MODULE = "labels"
@@ -111,7 +87,10 @@ class Fixture(BaseModel):
 
 
 def _function(rng: random.Random, noun: str) -> str:
-    kind = rng.randrange(7)
+    kind = rng.randrange(8)
+    if kind == 7:
+        verb = rng.choice(VERBS)
+        return f"def {verb}_{noun}({noun}: str) -> str:\n    return {noun}.strip().lower()\n"
     if kind == 0:
         return f"def count_{noun}s({noun}s: list[str]) -> int:\n    return len({noun}s)\n"
     if kind == 1:
@@ -193,7 +172,8 @@ def _test_module(rng: random.Random, package: str, module: str) -> str:
 
 
 def _readme(rng: random.Random, name: str) -> str:
-    about = f"{name.capitalize()} {rng.choice(VERBS)} {rng.choice(OBJECTS)}{rng.choice(SETTINGS)}."
+    verb, obj, setting = rng.choice(README_VERBS), rng.choice(OBJECTS), rng.choice(SETTINGS)
+    about = f"{name.capitalize()} {verb} {obj}{setting}."
     parts = [f"# {name}"]
     if rng.random() < 0.3:
         parts.append(f"Install with `pip install {name}`.")
@@ -206,7 +186,7 @@ def _readme(rng: random.Random, name: str) -> str:
 def _module_names(rng: random.Random, count: int) -> list[str]:
     names: list[str] = []
     while len(names) < count:
-        name = made_up_word(rng, (2, 3)) if rng.random() < 0.3 else rng.choice(MODULES)
+        name = module_name(rng)
         if name not in names and name not in ("errors", BROKEN_MODULE):
             names.append(name)
     return names

@@ -15,7 +15,8 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from punie_training.fixtures import BROKEN_MODULE, CONFIG_NAMES, Fixture, made_up_word
+from punie_training.fixtures import BROKEN_MODULE, CONFIG_NAMES, Fixture
+from punie_training.words import made_up_word
 
 Slots = dict[str, str]
 _CHOICE = re.compile(r"\{([^{}]*)\}")

@@ -1,0 +1,73 @@
+"""Our own held-out set: queries on a workspace the embedded model never trained on, with
+names and phrasings that no training template produces, scored by ``punie eval``.
+
+``workspace/`` is the project (lanternfish); ``queries.jsonl`` the queries (PROTOCOL §7).
+"""
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from punie_server.evaluation import load_queries
+from punie_training.direct import QUESTIONS
+from punie_training.fixtures import make_fixture
+from punie_training.generate import plan_direct_examples, plan_tool_drafts
+from punie_training.intents import INTENTS
+from tests.server.test_cli_clients import punie
+
+HERE = Path(__file__).parent
+QUERIES = HERE / "queries.jsonl"
+WORKSPACE = HERE / "workspace"
+# The workspace's own names: a model must copy them, it cannot have learnt them.
+NAMES = ("lanternfish", "tide", "buoys", "knots", "soundings", "seamarks", "harbour", "to_knots")
+
+
+def _normal(text: str) -> str:
+    return " ".join(re.sub(r"[^\w/.]+", " ", text.casefold()).split())
+
+
+def test_the_held_out_set_has_at_least_sixteen_queries_of_both_kinds():
+    queries = load_queries(QUERIES)
+    assert len(queries) >= 16
+    assert {q.kind for q in queries} == {"tool", "direct"}
+
+
+def test_no_training_template_produces_a_held_out_query():
+    planned = {_normal(d.user) for seed in range(3) for d in plan_tool_drafts(seed, 2000)}
+    planned |= {_normal(e.user) for seed in range(3) for e in plan_direct_examples(seed, 600)}
+    held_out = {_normal(q.query) for q in load_queries(QUERIES)}
+    assert not held_out & planned
+
+
+def test_no_training_template_or_fixture_uses_the_held_out_workspaces_names():
+    words = set()
+    for seed in range(2000):
+        for path, text in make_fixture(seed).files.items():
+            words |= set(re.findall(r"\w+", path + " " + text))
+    templates = " ".join(p for intent in INTENTS for p in intent.phrasings)
+    templates += " ".join(p for question in QUESTIONS for p in question.phrasings)
+    for name in NAMES:
+        assert name not in words, name
+        assert name not in templates, name
+
+
+@pytest.mark.slow
+def test_the_embedded_model_passes_ninety_percent_of_the_held_out_set(tmp_path: Path):
+    done = punie(
+        "eval",
+        "--json",
+        "--queries",
+        str(QUERIES),
+        "--workspace",
+        str(WORKSPACE),
+        cwd=tmp_path,
+        timeout=900,
+    )
+    assert done.returncode == 0, done.stderr
+    report = json.loads(done.stdout)
+    suite = report["suites"]["queries"]
+    failures = {r["id"]: r["why"] for r in report["results"] if not r["passed"]}
+    print(f"held-out: {suite['passed']}/{suite['total']}", failures)
+    assert suite["accuracy"] >= 0.9, failures

@@ -1,0 +1,1 @@
+"""Lanternfish: trip planning for small boats."""

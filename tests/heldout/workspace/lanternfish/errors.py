@@ -1,0 +1,9 @@
+"""Errors of lanternfish."""
+
+
+class ShoalError(Exception):
+    pass
+
+
+class DriftError(Exception):
+    pass

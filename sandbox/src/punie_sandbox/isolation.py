@@ -42,6 +42,15 @@ _BOOT = (
     "import json,sys;c=json.loads(sys.argv[1]);sys.path[:0]=c['path'];"
     "from punie_sandbox.worker import main;main()"
 )
+_RUNNER_BOOT = _BOOT.replace("punie_sandbox.worker", "punie_sandbox.runner")
+# A command's private /tmp, where its caches go (ruff, pytest, ty): larger, thrown away.
+COMMAND_TMP_BYTES = 64 * 1024 * 1024
+# What a command sees of the system, read-only: programs and libraries, and the public
+# files that make ordinary output look as on the host (user names in ``ls -l``, local
+# time, Debian's alternatives such as awk).
+SYSTEM_TREES = ("/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32")
+SYSTEM_FILES = ("/etc/passwd", "/etc/group", "/etc/localtime", "/etc/alternatives")
+COMMAND_DEVICES = ("/dev/null", "/dev/zero", "/dev/random", "/dev/urandom")
 
 
 @dataclass(frozen=True)
@@ -172,49 +181,40 @@ def seatbelt_profile(workdir: str) -> str:
     )
 
 
-def launch(backend: Backend, cwd: str | None) -> Launch:
+def launch(backend: Backend, cwd: str | None, tmp_bytes: int) -> Launch:
     """The command line and config that start a worker under ``backend`` (do not mutate).
 
     ``cwd`` is the worker's working directory, an empty host directory, for the
-    ``HOST_WORKDIR_BACKENDS``; the others ignore it (``None``).
+    ``HOST_WORKDIR_BACKENDS``; the others ignore it (``None``) and give the worker a
+    private ``/tmp`` of ``tmp_bytes``.
     """
     if backend in HOST_WORKDIR_BACKENDS:
-        return _launch(backend, cwd)
+        return _launch(backend, cwd, tmp_bytes)
     # The same for every worker, and a few milliseconds of path walking on the server's
     # event loop each time: the pool refills while the model generates an answer.
-    return _isolated_launch(backend)
+    return _isolated_launch(backend, tmp_bytes)
 
 
 @functools.cache
-def _isolated_launch(backend: Backend) -> Launch:
-    return _launch(backend, None)
+def _isolated_launch(backend: Backend, tmp_bytes: int) -> Launch:
+    return _launch(backend, None, tmp_bytes)
 
 
-def _launch(backend: Backend, cwd: str | None) -> Launch:
+def _launch(backend: Backend, cwd: str | None, tmp_bytes: int) -> Launch:
     python = [python_executable(), "-I", "-S", "-c", _BOOT]
     host_path = sorted({str(Path(p).parent) for p, _ in package_paths()})
     if backend == "bwrap":
         binds, links = _system_binds()
-        argv = list(_bwrap_prefix() or [])
-        # bwrap copies the modes of the source's parents (e.g. /root is 0700), which
-        # would hide the Python install from the unprivileged worker.
-        for parent in sorted({str(p) for _, t in binds for p in Path(t).parents} - {"/"}):
-            argv += ["--perms", "0755", "--dir", parent]
-        for source, target in binds:
-            argv += ["--ro-bind", source, target]
-        for target, link in links:
-            argv += ["--symlink", target, link]
-        argv += ["--dev", "/dev", "--perms", "1777", "--tmpfs", "/tmp"]
+        argv = [*(_bwrap_prefix() or []), *_bwrap_mounts(binds, links, tmp_bytes)]
         argv += ["--dir", WORKDIR, "--chdir", WORKDIR]
         config = {"path": [SITE], "cwd": WORKDIR, "drop_privileges": _is_root()}
         return Launch([*argv, "--", *python], config)
     if backend == "namespaces":
         binds, links = _system_binds()
         binds += [(dev, dev) for dev in ("/dev/null", "/dev/zero", "/dev/urandom")]
-        private_root = {"binds": binds, "symlinks": links, "dirs": [WORKDIR]}
         config = {
             "path": host_path,
-            "private_root": private_root,
+            "private_root": _private_root(binds, links, [WORKDIR], tmp_bytes),
             "path_after_confine": [SITE],
             "cwd": WORKDIR,
             "drop_privileges": _is_root(),
@@ -225,3 +225,114 @@ def _launch(backend: Backend, cwd: str | None) -> Launch:
         argv = ["sandbox-exec", "-p", seatbelt_profile(cwd), "-D", f"PYTHON={python[0]}"]
         return Launch([*argv, *python], {"path": host_path, "cwd": cwd, "drop_privileges": False})
     return Launch(python, {"path": host_path, "cwd": cwd, "drop_privileges": False})
+
+
+def command_launch(backend: Backend, workspace: Path, cwd: Path) -> Launch:
+    """How to start ``commands.runner`` for one command in ``cwd`` (inside ``workspace``).
+
+    With bwrap and namespaces the command sees the system's programs (``/usr``), the
+    Python install and virtual environment Punie runs from (ruff, ty, pytest), a few
+    public files of ``/etc``, the workspace and a private ``/tmp``, all read-only but
+    ``/tmp``; nothing else of the host exists for it. Seatbelt and rlimits-only run it on
+    the host, in the workspace, with rlimits only (``Sandbox.warning`` says so).
+    """
+    python = [python_executable(), "-I", "-S", "-c", _RUNNER_BOOT]
+    runner_path = str(Path(package_paths()[0][0]).parent)
+    if backend == "bwrap":
+        binds, links = _command_binds(workspace)
+        argv = [*(_bwrap_prefix() or []), *_bwrap_mounts(binds, links, COMMAND_TMP_BYTES)]
+        argv += ["--chdir", str(cwd)]
+        config = {"path": [SITE], "cwd": str(cwd), "drop_privileges": _is_root()}
+        return Launch([*argv, "--", *python], config)
+    if backend == "namespaces":
+        binds, links = _command_binds(workspace)
+        binds += [(dev, dev) for dev in COMMAND_DEVICES]
+        config = {
+            "path": [runner_path],
+            "private_root": _private_root(binds, links, [], COMMAND_TMP_BYTES),
+            "cwd": str(cwd),
+            "drop_privileges": _is_root(),
+        }
+        return Launch([*(_unshare_prefix() or []), *python], config)
+    return Launch(python, {"path": [runner_path], "cwd": str(cwd), "drop_privileges": False})
+
+
+def _command_binds(workspace: Path) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+    """What a command sees besides ``/dev`` and ``/tmp``: (read-only binds, symlinks)."""
+    binds, links = [], []
+    for path in (*SYSTEM_TREES, *SYSTEM_FILES):
+        if os.path.islink(path):
+            links.append((os.readlink(path), path))
+        elif os.path.exists(path):
+            binds.append((path, path))
+    for path in {sys.base_prefix, sys.prefix, str(workspace), *map(str, _git_dirs(workspace))}:
+        binds.append((path, path))
+    binds.append((package_paths()[0][0], f"{SITE}/punie_sandbox"))
+    return _without_covered(binds), links
+
+
+def _git_dirs(workspace: Path) -> list[Path]:
+    """The repository of a worktree or submodule workspace, whose ``.git`` is a file.
+
+    That file names the repository's directory (and a worktree's names the main one):
+    without it git sees no repository at all. Only the workspace's own ``.git`` counts;
+    nothing can write it (``paths.resolve_writable``, and commands see the workspace
+    read-only).
+    """
+    dotgit = workspace / ".git"
+    if dotgit.is_symlink() or not dotgit.is_file():
+        return []
+    try:
+        text = dotgit.read_text(errors="replace")[:4096]
+    except OSError:
+        return []
+    if not text.startswith("gitdir: "):
+        return []
+    gitdir = (workspace / text.removeprefix("gitdir: ").strip()).resolve()
+    found = [gitdir] if (gitdir / "HEAD").is_file() else []
+    common = gitdir / "commondir"
+    if found and common.is_file():
+        main = (gitdir / common.read_text(errors="replace").strip()).resolve()
+        if (main / "HEAD").is_file():
+            found.append(main)
+    return [path for path in found if not path.is_relative_to(workspace)]
+
+
+def _without_covered(binds: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """``binds`` sorted parents first, without identity binds inside another one."""
+    kept: list[tuple[str, str]] = []
+    for source, target in sorted(set(binds), key=lambda bind: (len(Path(bind[1]).parts), bind)):
+        covered = any(
+            outer_source == outer_target and Path(target).is_relative_to(outer_target)
+            for outer_source, outer_target in kept
+        )
+        if not (covered and source == target):
+            kept.append((source, target))
+    return kept
+
+
+def _bwrap_mounts(
+    binds: list[tuple[str, str]], links: list[tuple[str, str]], tmp_bytes: int
+) -> list[str]:
+    """bwrap arguments for ``/dev``, a private ``/tmp`` of ``tmp_bytes``, then the binds."""
+    argv = ["--dev", "/dev", "--perms", "1777", "--size", str(tmp_bytes), "--tmpfs", "/tmp"]
+    made = {"/", "/tmp"}
+    # bwrap copies the modes of the source's parents (e.g. /root is 0700), which
+    # would hide the Python install from the unprivileged worker.
+    for source, target in binds:
+        for parent in reversed(Path(target).parents):
+            if str(parent) not in made:
+                argv += ["--perms", "0755", "--dir", str(parent)]
+                made.add(str(parent))
+        argv += ["--ro-bind", source, target]
+        made.add(target)
+    for target, link in links:
+        argv += ["--symlink", target, link]
+    return argv
+
+
+def _private_root(
+    binds: list[tuple[str, str]], links: list[tuple[str, str]], dirs: list[str], tmp_bytes: int
+) -> dict[str, object]:
+    """The spec ``confine.enter_private_root`` builds the namespaces backend's root from."""
+    return {"binds": binds, "symlinks": links, "dirs": dirs, "tmp_bytes": tmp_bytes}

@@ -7,11 +7,13 @@ from pathlib import Path
 
 from punie_sandbox.commands import (
     DEFAULT_ALLOW,
+    DEFAULT_TIMEOUT_S,
     check_command,
     command_text,
     is_allowed,
     run_argv,
 )
+from punie_sandbox.isolation import Backend
 from punie_sandbox.models import TypeCheckResult
 from punie_sandbox.paths import read_text, resolve_inside, resolve_writable
 from punie_sandbox.typecheck import run_ty
@@ -30,13 +32,15 @@ class LocalHost:
         workspace: Path,
         *,
         allow: Sequence[str] = DEFAULT_ALLOW,
-        command_timeout_s: float = 30,
+        command_timeout_s: float = DEFAULT_TIMEOUT_S,
         max_output_bytes: int = 65536,
+        backend: Backend | None = None,
     ) -> None:
         self.workspace = Path(workspace).resolve()
         self.allow = tuple(allow)
         self.command_timeout_s = command_timeout_s
         self.max_output_bytes = max_output_bytes
+        self.backend = backend
 
     async def read_file(self, path: str) -> str:
         """Return the text of ``path`` inside the workspace."""
@@ -69,6 +73,7 @@ class LocalHost:
         done = await run_argv(
             argv,
             self.workspace,
+            backend=self.backend,
             timeout_s=self.command_timeout_s,
             max_output_bytes=self.max_output_bytes,
         )
@@ -76,4 +81,4 @@ class LocalHost:
 
     async def typecheck(self, path: str = ".") -> TypeCheckResult:
         """Type-check ``path`` inside the workspace with ty."""
-        return await run_ty(self.workspace, path)
+        return await run_ty(self.workspace, path, backend=self.backend)

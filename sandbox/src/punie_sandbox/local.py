@@ -15,7 +15,7 @@ from punie_sandbox.commands import (
 )
 from punie_sandbox.isolation import Backend
 from punie_sandbox.models import TypeCheckResult
-from punie_sandbox.paths import read_text, resolve_inside, resolve_writable
+from punie_sandbox.paths import read_text, resolve_inside, resolve_writable, steering_reason
 from punie_sandbox.typecheck import run_ty
 
 
@@ -23,7 +23,8 @@ class LocalHost:
     """Serves a snippet's callbacks from the files and programs of ``workspace``.
 
     Every path is resolved (symlinks too) inside the workspace, writes are atomic
-    (temporary file + rename), and commands run without a shell, only when their
+    (temporary file + rename) and refused for files that steer tools later (there is
+    no user to ask), and commands run in the sandbox without a shell, only when their
     first words match an entry of ``allow`` and no argument names a path outside.
     """
 
@@ -51,6 +52,11 @@ class LocalHost:
         target = resolve_writable(self.workspace, path)
         if target == self.workspace or target.is_dir():
             raise IsADirectoryError(f"is a directory: {path}")
+        reason = steering_reason(self.workspace, target)
+        if reason is not None:
+            raise PermissionError(
+                f"writing {path} needs the user's yes ({reason}), and there is no one to ask"
+            )
         target.parent.mkdir(parents=True, exist_ok=True)
         # The parent may have been created through a path we already checked; check again
         # after mkdir in case a symlink appeared in between.

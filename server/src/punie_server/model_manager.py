@@ -49,11 +49,13 @@ def resolve_model(spec: str | None) -> str:
 
 @dataclass
 class LoadedModel:
-    """A model and its mlx-lm tokenizer wrapper."""
+    """A model, its mlx-lm tokenizer wrapper, and how many tokens of context it was
+    made for (None when its config does not say)."""
 
     name: str
     model: Any
     tokenizer: Any
+    context_tokens: int | None = None
 
 
 class ModelManager:
@@ -109,7 +111,10 @@ class ModelManager:
         if not getattr(tokenizer, "has_tool_calling", False):
             self._fail(f"model {self.name} has no tool-calling chat template")
             raise ModelLoadError(self.error)
-        self._loaded = LoadedModel(self.name, model, tokenizer)
+        context = getattr(getattr(model, "args", None), "max_position_embeddings", None)
+        self._loaded = LoadedModel(
+            self.name, model, tokenizer, context if isinstance(context, int) else None
+        )
         self.state = "ready"
         return self._loaded
 

@@ -18,6 +18,7 @@ from punie_sandbox.isolation import (
     COMMAND_TMP_BYTES,
     HOST_WORKDIR_BACKENDS,
     Backend,
+    Launch,
     choose,
     command_launch,
 )
@@ -281,33 +282,17 @@ async def run_argv(
     timeout everything it started is killed and ``TimeoutError`` is raised. A missing
     program raises ``FileNotFoundError``, one that cannot be run ``PermissionError``.
     """
-    if not argv:
-        raise ValueError("empty command")
-    chosen = choose(backend)
-    isolated = chosen not in HOST_WORKDIR_BACKENDS
-    cwd = cwd or workspace
-    env = command_env(isolated)
-    launch = command_launch(chosen, workspace, cwd)
-    if launch.config["drop_privileges"]:
-        _check_visible_to_nobody(workspace, cwd)
+    launch, config, host_cwd = _prepare(argv, workspace, cwd, backend, timeout_s, memory_mb)
     cgroup = MemoryCgroup.create(memory_mb * 1024 * 1024)
     status_r, status_w = os.pipe()
     os.set_blocking(status_r, False)
-    config = {
-        **launch.config,
-        "program": _program(argv[0], cwd, env["PATH"]),
-        "argv": argv,
-        "env": env,
-        "limits": _command_limits(timeout_s, memory_mb, bool(launch.config["drop_privileges"])),
-        "cgroup_fd": None if cgroup is None else cgroup.procs_fd,
-        "status_fd": status_w,
-    }
+    config |= {"cgroup_fd": None if cgroup is None else cgroup.procs_fd, "status_fd": status_w}
     passed = (status_w,) + (() if cgroup is None else (cgroup.procs_fd,))
     try:
         proc = await asyncio.create_subprocess_exec(
             *launch.argv,
             json.dumps(config),
-            cwd="/" if isolated else cwd,
+            cwd=host_cwd,
             env={"LANG": "C.UTF-8", "PATH": "/usr/bin:/bin"},
             stdin=asyncio.subprocess.DEVNULL,
             stdout=asyncio.subprocess.PIPE,
@@ -347,6 +332,38 @@ async def run_argv(
         output=text,
         truncated=truncated,
     )
+
+
+def _prepare(
+    argv: list[str],
+    workspace: Path,
+    cwd: Path | None,
+    backend: Backend | None,
+    timeout_s: float,
+    memory_mb: int,
+) -> tuple[Launch, dict[str, object], Path]:
+    """The launch, the runner's config (without descriptors) and the host cwd."""
+    if not argv:
+        raise ValueError("empty command")
+    chosen = choose(backend)
+    isolated = chosen not in HOST_WORKDIR_BACKENDS
+    workspace = workspace.resolve()
+    cwd = (cwd or workspace).resolve()
+    env = command_env(isolated)
+    launch = command_launch(chosen, workspace, cwd)
+    as_nobody = bool(launch.config["drop_privileges"])
+    if as_nobody:
+        _check_visible_to_nobody(workspace, cwd)
+    config = {
+        **launch.config,
+        "program": _program(argv[0], cwd, env["PATH"]),
+        "argv": argv,
+        "env": env,
+        "limits": _command_limits(timeout_s, memory_mb, as_nobody),
+    }
+    # An isolated command's bwrap or unshare starts outside the workspace (it is
+    # mounted for the command only).
+    return launch, config, Path("/") if isolated else cwd
 
 
 async def _collect(

@@ -6,6 +6,8 @@ import json
 import sys
 from pathlib import Path
 
+from punie_server.terminal import terminal_safe
+
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Arguments of ``punie ask``."""
@@ -52,7 +54,7 @@ async def _ask(args: argparse.Namespace, workspace: Path) -> int:
             view.start_turn()
             result = await client.chat(args.question)
     except (ServerError, TurnCancelledError) as error:
-        print(f"punie ask: {error}", file=sys.stderr)
+        print(f"punie ask: {terminal_safe(str(error))}", file=sys.stderr)
         return 1
     finally:
         client.kill()

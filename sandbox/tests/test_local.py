@@ -3,6 +3,7 @@
 import asyncio
 import json
 import os
+import subprocess
 import time
 from pathlib import Path
 
@@ -282,3 +283,34 @@ def test_ordinary_arguments_pass_the_checks(workspace: Path, argv: list[str]):
 def test_a_nul_in_an_argument_is_a_value_error(workspace: Path):
     with pytest.raises(ValueError, match="NUL character"):
         check_command(workspace, ["ls", "a\x00b"])
+
+
+def _git(*args: str, cwd: Path) -> None:
+    env = {"GIT_CONFIG_GLOBAL": "/dev/null", "GIT_CONFIG_NOSYSTEM": "1", "PATH": "/usr/bin:/bin"}
+    subprocess.run(["git", *args], cwd=cwd, env=env, check=True, capture_output=True)
+
+
+def _repository(path: Path, secret: str) -> Path:
+    path.mkdir()
+    _git("init", "-q", "-b", "main", cwd=path)
+    (path / "notes.txt").write_text(secret)
+    _git("add", ".", cwd=path)
+    _git("-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "notes", cwd=path)
+    return path
+
+
+async def test_git_works_in_a_worktree_whose_repository_is_outside(tmp_path: Path):
+    main = _repository(tmp_path / "main", "hello\n")
+    _git("worktree", "add", "-q", "-b", "side", str(tmp_path / "side"), cwd=main)
+    done = await run_argv(["git", "status", "--short", "--branch"], tmp_path / "side")
+    assert done.output == "## side\n", done.output
+
+
+async def test_a_git_file_pointing_at_another_repository_shows_none_of_it(tmp_path: Path):
+    other = _repository(tmp_path / "other", "hunter2\n")
+    workspace = tmp_path / "ws"
+    workspace.mkdir()
+    (workspace / ".git").write_text(f"gitdir: {other / '.git'}\n")
+    done = await run_argv(["git", "log", "-p", "--all"], workspace)
+    assert "hunter2" not in done.output
+    assert "not a git repository" in done.output

@@ -275,27 +275,46 @@ def _git_dirs(workspace: Path) -> list[Path]:
     """The repository of a worktree or submodule workspace, whose ``.git`` is a file.
 
     That file names the repository's directory (and a worktree's names the main one):
-    without it git sees no repository at all. Only the workspace's own ``.git`` counts;
-    nothing can write it (``paths.resolve_writable``, and commands see the workspace
-    read-only).
+    without it git sees no repository at all. It is mounted only when that directory
+    names this workspace back (a worktree's ``gitdir`` file, a submodule's
+    ``core.worktree``), as git itself set them up: a ``.git`` file pointing at some
+    other repository (one that came with a downloaded archive) mounts nothing.
     """
     dotgit = workspace / ".git"
     if dotgit.is_symlink() or not dotgit.is_file():
         return []
-    try:
-        text = dotgit.read_text(errors="replace")[:4096]
-    except OSError:
-        return []
+    text = _small_text(dotgit)
     if not text.startswith("gitdir: "):
         return []
     gitdir = (workspace / text.removeprefix("gitdir: ").strip()).resolve()
-    found = [gitdir] if (gitdir / "HEAD").is_file() else []
+    if not (gitdir / "HEAD").is_file() or not _names_back(gitdir, workspace):
+        return []
+    found = [gitdir]
     common = gitdir / "commondir"
-    if found and common.is_file():
-        main = (gitdir / common.read_text(errors="replace").strip()).resolve()
+    if common.is_file():
+        main = (gitdir / _small_text(common).strip()).resolve()
         if (main / "HEAD").is_file():
             found.append(main)
     return [path for path in found if not path.is_relative_to(workspace)]
+
+
+def _names_back(gitdir: Path, workspace: Path) -> bool:
+    back = gitdir / "gitdir"  # a worktree: the path of its .git file
+    if back.is_file():
+        return Path(_small_text(back).strip()).resolve() == workspace / ".git"
+    for line in _small_text(gitdir / "config").splitlines():  # a submodule
+        key, _, value = line.partition("=")
+        if key.strip().lower() == "worktree" and value.strip():
+            return (gitdir / value.strip()).resolve() == workspace
+    return False
+
+
+def _small_text(path: Path) -> str:
+    try:
+        with path.open(errors="replace") as handle:
+            return handle.read(4096)
+    except OSError:
+        return ""
 
 
 def _without_covered(binds: list[tuple[str, str]]) -> list[tuple[str, str]]:

@@ -35,8 +35,13 @@ SITE = "/punie/site"
 WORKDIR = "/work"
 SEATBELT_PROFILE = Path(__file__).with_name("seatbelt.sb")
 RLIMITS_ONLY_WARNING = (
-    "WARNING: the Punie sandbox runs snippets with rlimits only: no filesystem, network "
-    "or process isolation. Install bubblewrap (apt install bubblewrap) to isolate them."
+    "WARNING: the Punie sandbox runs snippets, and the commands and ty runs they ask for, "
+    "with rlimits only: no filesystem, network or process isolation. Install bubblewrap "
+    "(apt install bubblewrap) to isolate them."
+)
+SEATBELT_WARNING = (
+    "WARNING: on macOS the Punie sandbox confines snippets only: the commands and ty runs "
+    "they ask for run with rlimits only, seeing the whole file system."
 )
 _BOOT = (
     "import json,sys;c=json.loads(sys.argv[1]);sys.path[:0]=c['path'];"

@@ -10,7 +10,7 @@ from pydantic import BaseModel
 
 from punie_sandbox import gate
 from punie_sandbox.host import Host
-from punie_sandbox.isolation import RLIMITS_ONLY_WARNING, Backend, choose
+from punie_sandbox.isolation import RLIMITS_ONLY_WARNING, SEATBELT_WARNING, Backend, choose
 from punie_sandbox.models import CallRecord, ExecResult, KillReason, Limits, SnippetError
 from punie_sandbox.process import WorkerProcess, WorkerStartError
 from punie_sandbox.wire import Call, Done, ProtocolError, Ready, tool_arguments
@@ -80,8 +80,10 @@ class Sandbox:
 
     @property
     def warning(self) -> str | None:
-        """A loud warning when snippets run without OS isolation, else None."""
-        return RLIMITS_ONLY_WARNING if self._backend == "rlimits-only" else None
+        """A loud warning when snippets or their commands run without OS isolation."""
+        return {"rlimits-only": RLIMITS_ONLY_WARNING, "seatbelt": SEATBELT_WARNING}.get(
+            self._backend
+        )
 
     async def __aenter__(self) -> "Sandbox":
         self._refill()

@@ -50,7 +50,7 @@ LIMITS = Limits(timeout_s=1.0, memory_mb=256, max_output_bytes=65536)
 ESCAPEE = "punie-escapee"
 
 
-ESCAPEE = (Path(__file__).parent / "escapee.py").read_text()
+ESCAPEE_PROGRAM = (Path(__file__).parent / "escapee.py").read_text()
 
 
 @dataclass
@@ -83,7 +83,7 @@ def load(path: Path) -> Snippet:
             snippet.checks.append(value)
         elif key == "file":
             name, _, content = value.partition(" <- ")
-            snippet.files[name] = ESCAPEE if content == "@escapee" else json.loads(content)
+            snippet.files[name] = ESCAPEE_PROGRAM if content == "@escapee" else json.loads(content)
     return snippet
 
 

@@ -314,3 +314,17 @@ async def test_a_git_file_pointing_at_another_repository_shows_none_of_it(tmp_pa
     done = await run_argv(["git", "log", "-p", "--all"], workspace)
     assert "hunter2" not in done.output
     assert "not a git repository" in done.output
+
+
+async def test_a_local_write_keeps_the_files_mode_and_gives_a_new_file_the_usual_one(
+    workspace: Path,
+):
+    (workspace / "script.sh").write_text("echo hi\n")
+    (workspace / "script.sh").chmod(0o755)
+    host = LocalHost(workspace)
+    await host.write_file("script.sh", "echo bye\n")
+    await host.write_file("new.txt", "x")
+    assert (workspace / "script.sh").stat().st_mode & 0o777 == 0o755
+    umask = os.umask(0)
+    os.umask(umask)
+    assert (workspace / "new.txt").stat().st_mode & 0o777 == 0o666 & ~umask

@@ -61,10 +61,14 @@ class LocalHost:
         # The parent may have been created through a path we already checked; check again
         # after mkdir in case a symlink appeared in between.
         resolve_inside(self.workspace, str(target.parent.relative_to(self.workspace)))
+        mode = _mode_for(target)
         fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
         try:
             with os.fdopen(fd, "w", encoding="utf-8") as handle:
                 handle.write(content)
+            # mkstemp makes the file private (0600); the file keeps the mode it had, or
+            # gets the one a new file would, so programs (run as nobody) can still read it.
+            os.chmod(tmp, mode)
             os.replace(tmp, target)
         except BaseException:
             os.unlink(tmp)
@@ -88,3 +92,19 @@ class LocalHost:
     async def typecheck(self, path: str = ".") -> TypeCheckResult:
         """Type-check ``path`` inside the workspace with ty."""
         return await run_ty(self.workspace, path, backend=self.backend)
+
+
+def _mode_for(target: Path) -> int:
+    """The permission bits ``target`` has, or those a new file gets under the umask."""
+    try:
+        return target.stat().st_mode & 0o7777
+    except FileNotFoundError:
+        return 0o666 & ~_umask()
+
+
+def _umask() -> int:
+    # Read, not set and restored: os.umask would change it for every thread meanwhile.
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("Umask:"):
+            return int(line.split()[1], 8)
+    return 0o022

@@ -10,7 +10,13 @@ from pathlib import Path
 import pytest
 
 from punie_sandbox import cgroup
-from punie_sandbox.commands import DEFAULT_ALLOW, check_command, is_allowed, run_argv
+from punie_sandbox.commands import (
+    DEFAULT_ALLOW,
+    check_command,
+    command_env,
+    is_allowed,
+    run_argv,
+)
 from punie_sandbox.local import LocalHost
 from punie_sandbox.paths import resolve_inside
 from punie_sandbox.typecheck import parse_gitlab, run_ty
@@ -328,3 +334,11 @@ async def test_a_local_write_keeps_the_files_mode_and_gives_a_new_file_the_usual
     umask = os.umask(0)
     os.umask(umask)
     assert (workspace / "new.txt").stat().st_mode & 0o777 == 0o666 & ~umask
+
+
+def test_git_trusts_the_workspace_only_inside_the_sandbox():
+    # Outside it, git's ownership check must stand: a repository of someone else's
+    # could name programs (core.fsmonitor) that git would run as the user.
+    assert command_env(isolated=True)["GIT_CONFIG_KEY_0"] == "safe.directory"
+    assert "GIT_CONFIG_KEY_0" not in command_env(isolated=False)
+    assert command_env(isolated=False)["GIT_CONFIG_GLOBAL"] == "/dev/null"

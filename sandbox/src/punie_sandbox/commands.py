@@ -197,10 +197,11 @@ def command_text(result: CommandResult) -> str:
 def command_env(isolated: bool) -> dict[str, str]:
     """The environment of a command: PATH, locale and terminal type, no secrets.
 
-    git ignores the system's and the user's configuration (and is told the workspace,
-    owned by someone else than ``nobody``, is safe). In the sandbox (``isolated``) the
-    home and every cache a tool writes are in its private ``/tmp``, thrown away after
-    the run, since the workspace is read-only there; ordinary output stays the same.
+    git ignores the system's and the user's configuration. In the sandbox
+    (``isolated``) it is told the workspace, owned by someone else than ``nobody``, is
+    safe, and the home and every cache a tool writes are in the private ``/tmp``,
+    thrown away after the run, since the workspace is read-only there; ordinary output
+    stays the same.
     """
     env = {key: os.environ[key] for key in _KEPT_ENV if key in os.environ}
     env.setdefault("LANG", "C.UTF-8")
@@ -212,12 +213,14 @@ def command_env(isolated: bool) -> dict[str, str]:
         "GIT_ATTR_NOSYSTEM": "1",
         "GIT_TERMINAL_PROMPT": "0",
         "GIT_OPTIONAL_LOCKS": "0",
-        "GIT_CONFIG_COUNT": "1",
-        "GIT_CONFIG_KEY_0": "safe.directory",
-        "GIT_CONFIG_VALUE_0": "*",
     }
     if isolated:
         env |= {
+            # Only in the sandbox, where whatever git reads in the repository acts inside
+            # it too: on the host, git's ownership check must stand.
+            "GIT_CONFIG_COUNT": "1",
+            "GIT_CONFIG_KEY_0": "safe.directory",
+            "GIT_CONFIG_VALUE_0": "*",
             "HOME": "/tmp",
             "XDG_CACHE_HOME": "/tmp/.cache",
             "PYTHONDONTWRITEBYTECODE": "1",

@@ -233,7 +233,7 @@ def _launch(backend: Backend, cwd: str | None, tmp_bytes: int) -> Launch:
 
 
 def command_launch(backend: Backend, workspace: Path, cwd: Path) -> Launch:
-    """How to start ``commands.runner`` for one command in ``cwd`` (inside ``workspace``).
+    """How to start ``runner`` for one command in ``cwd`` (inside ``workspace``).
 
     With bwrap and namespaces the command sees the system's programs (``/usr``), the
     Python install and virtual environment Punie runs from (ruff, ty, pytest), a few

@@ -3,6 +3,7 @@
 import asyncio
 import json
 import os
+import pwd
 import subprocess
 import time
 from pathlib import Path
@@ -17,6 +18,7 @@ from punie_sandbox.commands import (
     is_allowed,
     run_argv,
 )
+from punie_sandbox.isolation import Backend, available
 from punie_sandbox.local import LocalHost
 from punie_sandbox.paths import resolve_inside
 from punie_sandbox.typecheck import parse_gitlab, run_ty
@@ -342,3 +344,20 @@ def test_git_trusts_the_workspace_only_inside_the_sandbox():
     assert command_env(isolated=True)["GIT_CONFIG_KEY_0"] == "safe.directory"
     assert "GIT_CONFIG_KEY_0" not in command_env(isolated=False)
     assert command_env(isolated=False)["GIT_CONFIG_GLOBAL"] == "/dev/null"
+
+
+@pytest.mark.parametrize("backend", ["bwrap", "namespaces"])
+async def test_a_command_sees_its_own_user_tables_not_the_machines(
+    workspace: Path, backend: Backend
+):
+    if not available(backend):
+        pytest.skip(f"{backend} does not work on this machine")
+    argv = ["python3", "-c", "print(open('/etc/passwd').read())"]
+    done = await run_argv(argv, workspace, backend=backend)
+    names = {line.split(":")[0] for line in done.output.split()}
+    assert names == {pwd.getpwuid(uid).pw_name for uid in _expected_users(workspace)}
+    assert "/root" not in done.output
+
+
+def _expected_users(workspace: Path) -> set[int]:
+    return {0, 65534, os.getuid(), workspace.stat().st_uid}

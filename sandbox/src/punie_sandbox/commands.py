@@ -291,6 +291,7 @@ async def run_argv(
     os.set_blocking(status_r, False)
     config |= {"cgroup_fd": None if cgroup is None else cgroup.procs_fd, "status_fd": status_w}
     passed = (status_w,) + (() if cgroup is None else (cgroup.procs_fd,))
+    passed += launch.fds
     try:
         proc = await asyncio.create_subprocess_exec(
             *launch.argv,
@@ -309,7 +310,8 @@ async def run_argv(
             cgroup.remove_now()
         raise
     finally:
-        os.close(status_w)
+        for fd in (status_w, *launch.fds):
+            os.close(fd)
         if cgroup is not None:
             cgroup.release_fd()
     try:
@@ -353,13 +355,15 @@ def _prepare(
     workspace = workspace.resolve()
     cwd = (cwd or workspace).resolve()
     env = command_env(isolated)
-    launch = command_launch(chosen, workspace, cwd)
-    as_nobody = bool(launch.config["drop_privileges"])
+    # As root, an isolated command drops to nobody (``isolation.command_launch``).
+    as_nobody = isolated and os.geteuid() == 0
     if as_nobody:
         _check_visible_to_nobody(workspace, cwd)
+    program = _program(argv[0], cwd, env["PATH"])
+    launch = command_launch(chosen, workspace, cwd)  # last: it may open descriptors
     config = {
         **launch.config,
-        "program": _program(argv[0], cwd, env["PATH"]),
+        "program": program,
         "argv": argv,
         "env": env,
         "limits": _command_limits(timeout_s, memory_mb, as_nobody),

@@ -59,7 +59,8 @@ def enter_private_root(spec: dict[str, Any]) -> None:
     parents first) and a private ``/tmp`` of ``spec["tmp_bytes"]``.
 
     ``spec["symlinks"]`` are [target, link] pairs to create, ``spec["dirs"]`` empty
-    directories (the working directory). A bind may land inside ``/tmp`` (a workspace
+    directories (the working directory), ``spec["files"]`` (optional) small files to
+    write, by path. A bind may land inside ``/tmp`` (a workspace
     under ``/tmp``): the private ``/tmp`` is mounted first.
     """
     os.umask(0o022)  # the directories made here must be traversable by ``nobody``
@@ -76,6 +77,10 @@ def enter_private_root(spec: dict[str, Any]) -> None:
         os.close(handle)
     for target, link in spec["symlinks"]:
         os.symlink(target, STAGING + link)
+    for target, text in spec.get("files", {}).items():
+        os.makedirs(os.path.dirname(STAGING + target), exist_ok=True)
+        with open(STAGING + target, "w") as handle:
+            handle.write(text)
     for directory in [*spec["dirs"], "/.old"]:
         os.makedirs(STAGING + directory, exist_ok=True)
     os.chdir(STAGING)

@@ -6,9 +6,12 @@ private root the worker builds itself (``confine``); ``seatbelt`` is macOS
 resort and says so loudly.
 """
 
+import contextlib
 import functools
+import grp
 import importlib.util
 import os
+import pwd
 import shutil
 import subprocess
 import sys
@@ -54,16 +57,19 @@ COMMAND_TMP_BYTES = 64 * 1024 * 1024
 # files that make ordinary output look as on the host (user names in ``ls -l``, local
 # time, Debian's alternatives such as awk).
 SYSTEM_TREES = ("/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32")
-SYSTEM_FILES = ("/etc/passwd", "/etc/group", "/etc/localtime", "/etc/alternatives")
+SYSTEM_FILES = ("/etc/localtime", "/etc/alternatives")
 COMMAND_DEVICES = ("/dev/null", "/dev/zero", "/dev/random", "/dev/urandom")
+NOBODY = 65534
 
 
 @dataclass(frozen=True)
 class Launch:
-    """How to start one worker: the argv before the config, and the worker's config."""
+    """How to start one worker or command: the argv before the config, the config, and
+    descriptors the argv names (to pass to the process, then close)."""
 
     argv: list[str]
     config: dict[str, object]
+    fds: tuple[int, ...] = ()
 
 
 def python_executable() -> str:
@@ -237,8 +243,9 @@ def command_launch(backend: Backend, workspace: Path, cwd: Path) -> Launch:
 
     With bwrap and namespaces the command sees the system's programs (``/usr``), the
     Python install and virtual environment Punie runs from (ruff, ty, pytest), a few
-    public files of ``/etc``, the workspace and a private ``/tmp``, all read-only but
-    ``/tmp``; nothing else of the host exists for it. Seatbelt and rlimits-only run it on
+    public files of ``/etc`` and user tables of its own (``user_tables``), the workspace
+    and a private ``/tmp``, all read-only but ``/tmp``; nothing else of the host exists
+    for it. Seatbelt and rlimits-only run it on
     the host, in the workspace, with rlimits only (``Sandbox.warning`` says so).
     """
     python = [python_executable(), "-I", "-S", "-c", _RUNNER_BOOT]
@@ -246,15 +253,20 @@ def command_launch(backend: Backend, workspace: Path, cwd: Path) -> Launch:
     if backend == "bwrap":
         binds, links = _command_binds(workspace)
         argv = [*(_bwrap_prefix() or []), *_bwrap_mounts(binds, links, COMMAND_TMP_BYTES)]
+        fds = []
+        for path, text in user_tables(workspace).items():
+            fds.append(_memfd(text))
+            argv += ["--perms", "0644", "--ro-bind-data", str(fds[-1]), path]
         argv += ["--chdir", str(cwd)]
         config = {"path": [SITE], "cwd": str(cwd), "drop_privileges": _is_root()}
-        return Launch([*argv, "--", *python], config)
+        return Launch([*argv, "--", *python], config, tuple(fds))
     if backend == "namespaces":
         binds, links = _command_binds(workspace)
         binds += [(dev, dev) for dev in COMMAND_DEVICES]
+        private_root = _private_root(binds, links, [], COMMAND_TMP_BYTES)
         config = {
             "path": [runner_path],
-            "private_root": _private_root(binds, links, [], COMMAND_TMP_BYTES),
+            "private_root": {**private_root, "files": user_tables(workspace)},
             "cwd": str(cwd),
             "drop_privileges": _is_root(),
         }
@@ -274,6 +286,29 @@ def _command_binds(workspace: Path) -> tuple[list[tuple[str, str]], list[tuple[s
         binds.append((path, path))
     binds.append((package_paths()[0][0], f"{SITE}/punie_sandbox"))
     return _without_covered(binds), links
+
+
+def user_tables(workspace: Path) -> dict[str, str]:
+    """``/etc/passwd`` and ``/etc/group`` for a command: only root, nobody, this user and
+    the workspace's owner, with no home, so ``ls -l`` shows the names it shows on the
+    host without the machine's list of accounts."""
+    stat = workspace.stat()
+    users, groups = [], []
+    for uid in sorted({0, NOBODY, os.getuid(), stat.st_uid}):
+        with contextlib.suppress(KeyError):
+            entry = pwd.getpwuid(uid)
+            users.append(f"{entry.pw_name}:x:{uid}:{entry.pw_gid}::/nonexistent:/usr/sbin/nologin")
+    for gid in sorted({0, NOBODY, os.getgid(), stat.st_gid}):
+        with contextlib.suppress(KeyError):
+            groups.append(f"{grp.getgrgid(gid).gr_name}:x:{gid}:")
+    return {"/etc/passwd": "\n".join(users) + "\n", "/etc/group": "\n".join(groups) + "\n"}
+
+
+def _memfd(text: str) -> int:
+    fd = os.memfd_create("punie-etc")
+    os.write(fd, text.encode())
+    os.lseek(fd, 0, os.SEEK_SET)
+    return fd
 
 
 def _git_dirs(workspace: Path) -> list[Path]:

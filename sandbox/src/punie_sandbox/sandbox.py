@@ -3,13 +3,12 @@
 import asyncio
 import contextlib
 import time
-from collections.abc import Generator
 from typing import Any
 
 from pydantic import BaseModel
 
 from punie_sandbox import gate
-from punie_sandbox.host import Host
+from punie_sandbox.host import Host, run_budget
 from punie_sandbox.isolation import RLIMITS_ONLY_WARNING, SEATBELT_WARNING, Backend, choose
 from punie_sandbox.models import CallRecord, ExecResult, KillReason, Limits, SnippetError
 from punie_sandbox.process import WorkerProcess, WorkerStartError
@@ -185,11 +184,13 @@ class Sandbox:
     async def _timed_session(
         self, worker: WorkerProcess, code: str, host: Host, run: _Run
     ) -> tuple[str | None, SnippetError | None, KillReason | None]:
-        # The wall-clock budget is the snippet's own time: it stops while the host
-        # serves a callback (a consent prompt, ty), which has bounds of its own.
+        # The wall-clock budget covers the snippet and the work the host does for it (a
+        # command, ty); it stops only while the host waits for the user
+        # (``host.waiting_for_user``), whose time is not the snippet's.
         try:
             async with asyncio.timeout(self.limits.timeout_s) as budget:
-                return await self._session(worker, code, host, run, budget)
+                run_budget.set(budget)
+                return await self._session(worker, code, host, run)
         except TimeoutError:
             message = f"snippet ran longer than {self.limits.timeout_s:g} s; worker killed"
             return None, SnippetError(type="TimeoutError", message=message), "timeout"
@@ -200,7 +201,6 @@ class Sandbox:
         code: str,
         host: Host,
         run: _Run,
-        budget: asyncio.Timeout,
     ) -> tuple[str | None, SnippetError | None, KillReason | None]:
         try:
             await worker.send({"kind": "run", "code": code})
@@ -213,8 +213,7 @@ class Sandbox:
                     return message.result, SnippetError(**error.model_dump()), None
                 if isinstance(message, Ready):
                     raise ProtocolError("worker sent 'ready' twice")
-                with _paused(budget):
-                    reply = await self._serve(message, host, run)
+                reply = await self._serve(message, host, run)
                 try:
                     await worker.send(reply)
                 except (TypeError, ValueError) as exc:  # unserializable or oversized value
@@ -325,20 +324,6 @@ class Sandbox:
             await self._reap(worker)
         async with self._spare_ready:
             self._spare_ready.notify_all()
-
-
-@contextlib.contextmanager
-def _paused(budget: asyncio.Timeout) -> Generator[None]:
-    """Stop ``budget``'s clock while the block runs; it resumes with the time it had left."""
-    loop = asyncio.get_running_loop()
-    deadline = budget.when()
-    assert deadline is not None  # the budget is always a finite timeout
-    left = deadline - loop.time()
-    budget.reschedule(None)
-    try:
-        yield
-    finally:
-        budget.reschedule(loop.time() + left)
 
 
 def _death(worker: WorkerProcess) -> tuple[SnippetError, KillReason | None]:

@@ -17,6 +17,7 @@ from pygls.lsp.server import LanguageServer
 from pygls.uris import to_fs_path
 
 from punie_sandbox.commands import command_text, is_allowed
+from punie_sandbox.host import waiting_for_user
 from punie_sandbox.isolation import Backend
 from punie_sandbox.models import TypeCheckResult
 from punie_sandbox.paths import read_text, resolve_inside, resolve_writable, steering_reason
@@ -39,11 +40,13 @@ T = TypeVar("T")
 
 async def _answer_in_time(request: Awaitable[T], unanswered: str) -> T:
     """The editor's answer to ``request``; ``PermissionError(unanswered)`` if none comes
-    within ``CONSENT_TIMEOUT_S``."""
-    try:
-        return await asyncio.wait_for(request, CONSENT_TIMEOUT_S)
-    except TimeoutError:
-        raise PermissionError(unanswered) from None
+    within ``CONSENT_TIMEOUT_S``. The snippet's clock stops meanwhile: this is the
+    user's time (the editor may ask them), not the snippet's."""
+    with waiting_for_user():
+        try:
+            return await asyncio.wait_for(request, CONSENT_TIMEOUT_S)
+        except TimeoutError:
+            raise PermissionError(unanswered) from None
 
 
 class LspHost:

@@ -129,12 +129,35 @@ async def test_an_empty_answer_after_a_step_replies_with_what_the_step_printed(m
     assert session.messages[-1] == {"role": "assistant", "content": ""}
 
 
-async def test_an_empty_answer_after_a_failed_step_is_not_replaced_by_its_output(monkeypatch):
+async def test_an_empty_answer_after_a_failed_step_says_so_without_its_output(monkeypatch):
     failure = ExecResult(
         ok=False, stdout="partial\n", error=SnippetError(type="KeyError", message="x")
     )
     result, *_ = await run(monkeypatch, [call("x"), ""], [failure])
-    assert result.reply == ""
+    assert result.reply == (
+        "The model ended its turn without a reply. Its last step failed with KeyError: x"
+    )
+
+
+async def test_a_turn_with_nothing_to_say_tells_the_user_so(monkeypatch):
+    result, _, recorder, _ = await run(monkeypatch, ["  \n"], [])
+    assert result.reply == "The model ended its turn without a reply."
+    assert result.stop_reason == "done"
+    assert ("text", result.reply) in recorder.seen
+
+
+async def test_markup_never_reaches_the_reply_or_the_stream(monkeypatch):
+    said = "It is acme.</parameter>\n</function>\n</tool_call><|endoftext|></tool_response>"
+    result, _, recorder, session = await run(monkeypatch, [said], [])
+    streamed = "".join(value for kind, value in recorder.seen if kind == "text")
+    assert result.reply == "It is acme."
+    assert streamed.strip() == "It is acme."
+    assert session.messages[-1] == {"role": "assistant", "content": said}
+
+
+async def test_a_reply_of_markup_only_is_a_turn_with_nothing_to_say(monkeypatch):
+    result, *_ = await run(monkeypatch, ["<|endoftext|><|im_end|>"], [])
+    assert result.reply == "The model ended its turn without a reply."
 
 
 async def test_a_model_answer_after_a_step_is_the_reply_as_written(monkeypatch):

@@ -90,3 +90,8 @@ def test_a_new_file_diffs_against_nothing():
     diff = file_diff(FileChange(Path("/ws/b.txt"), None, "hello\n"))
     assert "--- /dev/null" in diff
     assert "+hello" in diff
+
+
+def test_the_diff_counts_lines_as_the_edit_does():
+    diff = file_diff(FileChange(Path("/ws/a.txt"), "a\fb\n", "a\fc\n"))
+    assert "-a\fb\n+a\fc\n" in diff

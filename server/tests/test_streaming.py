@@ -1,6 +1,11 @@
 """What of the model's text streams to the user."""
 
-from punie_server.streaming import TextBatch, VisibleText
+import itertools
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from punie_server.streaming import TextBatch, VisibleText, strip_markup
 
 
 def test_plain_text_streams_through():
@@ -57,3 +62,35 @@ def test_take_releases_what_is_still_queued():
 def test_empty_text_sends_nothing():
     batch = TextBatch(interval=0.02)
     assert batch.add("", now=1.0) == ""
+
+
+def test_chat_template_tokens_and_tool_tags_are_stripped():
+    text = "Done.<|endoftext|></parameter></function></tool_call></tool_response><|im_end|>"
+    assert strip_markup(text) == "Done."
+
+
+def test_text_that_only_looks_like_markup_stays():
+    assert strip_markup("a < b, <top> and <|not a token|>") == "a < b, <top> and <|not a token|>"
+
+
+def test_a_special_token_is_never_streamed_even_split_across_deltas():
+    visible = VisibleText("<tool_call>")
+    shown = visible.feed("Hi<|endo") + visible.feed("ftext|> there</param") + visible.feed("eter>")
+    assert shown + visible.flush() == "Hi there"
+
+
+PIECES = ["a", " ", "<", ">", "|", "=", "\n", "<|im_end|>", "<|endoftext|>", "<tool_call>"]
+PIECES += ["</tool_call>", "</parameter>", "</function>", "<function=execute_code>", "<top>"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    raw=st.lists(st.sampled_from(PIECES), max_size=14).map("".join),
+    cuts=st.lists(st.integers(0, 200), max_size=8),
+)
+def test_what_streams_is_exactly_the_stripped_text_before_the_marker(raw: str, cuts: list[int]):
+    bounds = [0, *sorted(min(cut, len(raw)) for cut in cuts), len(raw)]
+    visible = VisibleText("<tool_call>")
+    shown = "".join(visible.feed(raw[a:b]) for a, b in itertools.pairwise(bounds))
+    shown += visible.flush()
+    assert shown == strip_markup(raw.split("<tool_call>", 1)[0])

@@ -4,16 +4,18 @@ from pathlib import Path
 
 import pytest
 from lsprotocol import types as lsp
+from pygls.workspace import PositionCodec
 
 from punie_sandbox.commands import command_text
 from punie_sandbox.models import CommandResult, TypeCheckError, TypeCheckResult
 from punie_server.diagnostics import DiagnosticsBook, to_diagnostic
-from punie_server.edits import end_position, replace_file_edit
+from punie_server.edits import REVIEW_ANNOTATION, file_edit
 from punie_server.generation import common_prefix
-from punie_server.model_manager import ModelLoadError, embedded_model_path, resolve_model
 from punie_server.protocol import Settings
 from punie_server.sessions import SessionStore
 from punie_server.settings import SettingsError, merge_settings
+
+UTF16 = PositionCodec()
 
 
 def test_common_prefix_counts_equal_leading_tokens():
@@ -22,14 +24,8 @@ def test_common_prefix_counts_equal_leading_tokens():
     assert common_prefix([1, 2], [1, 2, 3]) == 2
 
 
-def test_end_position_counts_utf16_columns_on_the_last_line():
-    assert end_position("") == lsp.Position(0, 0)
-    assert end_position("a\nbc\n") == lsp.Position(2, 0)
-    assert end_position("x\n😀b") == lsp.Position(1, 3)
-
-
 def test_a_new_file_edit_creates_then_fills_the_file(tmp_path: Path):
-    edit = replace_file_edit(tmp_path / "new.txt", "hi\n", current=None, version=None)
+    edit = file_edit(tmp_path / "new.txt", "hi\n", current=None, version=None, codec=UTF16)
     assert edit.document_changes is not None
     create, fill = edit.document_changes
     assert isinstance(create, lsp.CreateFile)
@@ -39,13 +35,30 @@ def test_a_new_file_edit_creates_then_fills_the_file(tmp_path: Path):
     assert fill.edits[0].range == lsp.Range(lsp.Position(0, 0), lsp.Position(0, 0))
 
 
-def test_an_open_file_edit_replaces_the_whole_buffer_at_its_version(tmp_path: Path):
-    edit = replace_file_edit(tmp_path / "a.py", "new\n", current="old\ntext", version=7)
+def test_an_open_file_edit_changes_the_buffer_at_its_version(tmp_path: Path):
+    edit = file_edit(tmp_path / "a.py", "new\n", current="old\ntext", version=7, codec=UTF16)
     assert edit.document_changes is not None
     (only,) = edit.document_changes
     assert isinstance(only, lsp.TextDocumentEdit)
     assert only.text_document.version == 7
     assert only.edits[0].range.end == lsp.Position(1, 4)
+
+
+def test_an_edit_under_review_carries_an_annotation_that_needs_confirmation(tmp_path: Path):
+    edit = file_edit(
+        tmp_path / "new.txt", "hi\n", current=None, version=None, codec=UTF16, review="Punie"
+    )
+    assert edit.change_annotations == {
+        REVIEW_ANNOTATION: lsp.ChangeAnnotation(label="Punie", needs_confirmation=True)
+    }
+    create, fill = edit.document_changes or []
+    assert isinstance(create, lsp.CreateFile)
+    assert create.annotation_id == REVIEW_ANNOTATION
+    assert isinstance(fill, lsp.TextDocumentEdit)
+    assert all(
+        isinstance(e, lsp.AnnotatedTextEdit) and e.annotation_id == REVIEW_ANNOTATION
+        for e in fill.edits
+    )
 
 
 def _result(*files: str) -> TypeCheckResult:
@@ -112,18 +125,3 @@ def test_a_new_session_starts_with_the_generated_system_prompt():
 
     session = SessionStore().get_or_create(None)
     assert session.messages == [{"role": "system", "content": system_prompt()}]
-
-
-def test_resolve_model_defaults_to_the_embedded_model():
-    assert resolve_model(None) == str(embedded_model_path())
-
-
-def test_resolve_model_refuses_a_missing_path_and_a_non_model_dir(tmp_path: Path):
-    with pytest.raises(ModelLoadError, match="does not exist"):
-        resolve_model(str(tmp_path / "missing"))
-    with pytest.raises(ModelLoadError, match=r"no config\.json"):
-        resolve_model(str(tmp_path))
-
-
-def test_resolve_model_passes_hub_ids_through():
-    assert resolve_model("mlx-community/Some-Model-4bit") == "mlx-community/Some-Model-4bit"

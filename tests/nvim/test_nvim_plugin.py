@@ -7,6 +7,7 @@ the fixture workspace; the scenario writes what it observed as JSON, asserted he
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -16,6 +17,7 @@ from typing import Any
 import pytest
 
 from punie_training.evalsuites import write_eval_workspace
+from tests.scripted_model import MARKUP_REPLY, MARKUP_SCRIPT, write_scripted_model
 
 pytestmark = pytest.mark.editor
 
@@ -29,6 +31,8 @@ SCENARIO_TIMEOUT_S = 240
 BROKEN = "def label_item(value: int) -> int:\n    return str(value)\n"
 FIXED = "def label_item(value: int) -> int:\n    return value\n"
 REQUEST_CANCELLED = -32800
+WRITE_NOTES = 'Write "done" to notes.txt'
+LINE_END = re.compile(r"\r\n|\r|\n")
 
 
 @pytest.fixture
@@ -117,21 +121,81 @@ def test_punie_ask_streams_the_reply_into_a_float(workspace: Path):
     assert "turn(s)" in text
 
 
-def test_write_changes_the_open_modified_buffer_but_not_the_file(workspace: Path):
-    written = run_scenario(
-        "write",
-        workspace,
-        file="notes.txt",
-        question='Write "done" to notes.txt',
-    )
+def written_content(steps: list[dict[str, Any]]) -> str:
+    """The text the (one) successful ``write_file`` call of a turn wrote."""
+    (content,) = [
+        call["args"]["content"]
+        for step in steps
+        for call in step.get("calls", [])
+        if call["tool"] == "write_file" and call["ok"]
+    ]
+    return content
 
-    assert written["answer"].get("err") is None
-    assert "write_file" in tools_called(written["answer"]["steps"])
+
+def same_text(buffer: str, written: str) -> bool:
+    """Whether the buffer holds ``written``: the same lines and the same final line break
+    (a buffer's line breaks are its 'fileformat''s)."""
+    return LINE_END.split(buffer) == LINE_END.split(written)
+
+
+def test_write_with_auto_changes_the_modified_buffer_into_exactly_the_written_text(
+    workspace: Path,
+):
+    written = run_scenario("write", workspace, file="notes.txt", question=WRITE_NOTES)
+
+    answer = written["answer"]
+    assert answer.get("err") is None
     assert written["before"] == ["draft", "an unsaved line"]
-    assert written["after"] != written["before"]
+    assert same_text(written["text"], written_content(answer["steps"]))
     assert written["modified"] is True
     assert (workspace / "notes.txt").read_text() == "draft\n"
     assert written["after_undo"] == written["before"]
+    assert written["notes"] == ["punie: edited notes.txt (not saved)"]
+
+
+@pytest.fixture(scope="module")
+def review(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    """A write reviewed three times: rejected, made stale by typing, accepted."""
+    root = write_eval_workspace(tmp_path_factory.mktemp("review") / "ws")
+    (root / "notes.txt").write_text("draft\n")
+    report = run_scenario("review", root, file="notes.txt", question=WRITE_NOTES)
+    report["disk"] = (root / "notes.txt").read_text()
+    return report
+
+
+def _errors(turn: dict[str, Any]) -> list[dict[str, str]]:
+    return [step["error"] for step in turn["result"]["steps"] if step.get("error")]
+
+
+def test_a_write_under_review_shows_its_diff_and_takes_the_focus(review):
+    shown = "\n".join(review["shown"])
+    assert review["focused"] is True
+    assert shown.startswith("Punie wants to edit notes.txt.\na: accept   r or q: reject\n")
+    assert "--- a/notes.txt\n+++ b/notes.txt\n@@" in shown
+    assert "\n-an unsaved line" in shown
+
+
+def test_a_rejected_review_changes_nothing_and_the_snippet_sees_permission_error(review):
+    assert review["after_reject"] == review["before"] == "draft\nan unsaved line\n"
+    (error,) = _errors(review["rejected"])
+    assert error["type"] == "PermissionError"
+    assert error["message"].endswith("edit refused by editor: rejected in review")
+
+
+def test_typing_during_a_review_makes_the_accepted_edit_stale_and_keeps_the_typing(review):
+    assert review["after_stale"] == review["typed"]
+    (error,) = _errors(review["stale"])
+    assert error["type"] == "PermissionError"
+    assert "changed since the edit was made" in error["message"]
+
+
+def test_an_accepted_review_applies_exactly_the_written_text_to_the_buffer_only(review):
+    accepted = review["accepted"]
+    assert not _errors(accepted)
+    assert same_text(review["after_accept"], written_content(accepted["result"]["steps"]))
+    assert review["disk"] == "draft\n"
+    assert review["notes"] == ["punie: edited notes.txt (not saved)"]
+    assert review["reviews_left"] == 0
 
 
 @pytest.fixture(scope="module")
@@ -166,15 +230,19 @@ def test_an_edit_for_the_current_buffer_version_applies_to_the_buffer_only(edits
     assert edits["disk"] == "draft\n"
 
 
+def test_an_unversioned_edit_for_an_unsaved_buffer_the_server_cannot_see_is_refused(edits):
+    assert edits["unseen"] == {
+        "applied": False,
+        "failureReason": "notes.txt has unsaved changes Punie cannot see "
+        "(the buffer is not attached); save it first",
+    }
+    assert edits["after_unseen"] == ["from punie"]
+
+
 def test_typing_while_a_write_arrives_makes_write_file_raise_and_keeps_the_typing(
     workspace: Path,
 ):
-    run = run_scenario(
-        "write_stale",
-        workspace,
-        file="notes.txt",
-        question='Write "done" to notes.txt',
-    )
+    run = run_scenario("write_stale", workspace, file="notes.txt", question=WRITE_NOTES)
 
     assert run["replies"], "the model never called write_file"
     assert all(reply["applied"] is False for reply in run["replies"])
@@ -262,6 +330,12 @@ def test_vim_lsp_enable_attaches_the_client_to_python_buffers(workspace: Path):
     assert enabled["status"]["server"]["modelState"] in {"unloaded", "loading", "ready"}
 
 
+def test_vim_lsp_enable_attaches_the_client_to_non_python_buffers_too(workspace: Path):
+    enabled = run_scenario("enable", workspace, file="notes.txt")
+
+    assert enabled["status"]["running"] is True
+
+
 def test_help_tags_resolve(workspace: Path, tmp_path: Path):
     plugin = tmp_path / "plugin-copy"
     shutil.copytree(HERE.parents[1] / "editors" / "nvim", plugin)
@@ -304,6 +378,24 @@ def test_settings_are_camel_case_and_leave_unset_options_to_the_server(units):
 
 def test_a_bad_option_is_rejected_with_its_name(units):
     assert "max_turns must be a number" in units["bad_option"]
+    assert "writes must be 'ask' or 'auto'" in units["bad_writes"]
+
+
+def test_an_unknown_option_is_rejected(units):
+    assert 'unknown option "filetypes"' in units["unknown_option"]
+
+
+def test_writes_auto_reaches_the_server_as_the_approval_setting(units):
+    assert units["auto_writes_settings"] == {
+        "typecheckOnSave": True,
+        "approval": {"writes": "auto"},
+    }
+
+
+def test_the_client_declares_versioned_document_changes_and_change_annotations(units):
+    edit = units["capabilities"]
+    assert edit["documentChanges"] is True
+    assert edit["changeAnnotationSupport"] == {"groupsOnLabel": False}
 
 
 def test_a_refused_step_shows_its_output_and_the_permission_error(units):
@@ -328,3 +420,29 @@ def test_ctrl_c_in_the_chat_cancels_the_running_turn(workspace: Path, rambling_s
     )
 
     assert "_(cancelled)_" in chat["lines"]
+
+
+@pytest.fixture(scope="module")
+def scripted_server(tmp_path_factory: pytest.TempPathFactory):
+    """`punie serve` on a model that always answers ``script`` (``tests.scripted_model``)."""
+
+    def serve(script: str) -> list[str]:
+        model = write_scripted_model(tmp_path_factory.mktemp("scripted-model"), script)
+        return [*SERVER_CMD, "--model", str(model)]
+
+    return serve
+
+
+def test_the_chat_never_shows_markup_in_a_reply(workspace: Path, scripted_server):
+    chat = run_scenario("chat", workspace, server=scripted_server(MARKUP_SCRIPT), question="hello")
+
+    text = "\n".join(chat["lines"])
+    assert chat["result"]["reply"] == MARKUP_REPLY
+    assert MARKUP_REPLY in text
+    assert not re.search(r"<\||\|>|</?tool_call>|</parameter>|</function>|tool_response", text)
+
+
+def test_the_chat_says_so_when_a_turn_ends_with_nothing_to_say(workspace: Path, scripted_server):
+    chat = run_scenario("chat", workspace, server=scripted_server(""), question="hello")
+
+    assert "The model ended its turn without a reply." in chat["lines"]

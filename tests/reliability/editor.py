@@ -15,6 +15,7 @@ from pygls.workspace import Workspace
 from punie_server.diagnostics import DiagnosticsBook
 from punie_server.lsp_host import LspHost
 from punie_server.protocol import Settings
+from tests.texts import apply_lsp_edits
 
 
 @dataclass
@@ -38,7 +39,13 @@ class Editor:
     def __post_init__(self) -> None:
         self.workspace = Workspace(self.root.as_uri())
         self.client_capabilities = lsp.ClientCapabilities(
-            workspace=lsp.WorkspaceClientCapabilities(apply_edit=True)
+            workspace=lsp.WorkspaceClientCapabilities(
+                apply_edit=True,
+                workspace_edit=lsp.WorkspaceEditClientCapabilities(
+                    document_changes=True,
+                    change_annotation_support=lsp.ChangeAnnotationsSupportOptions(),
+                ),
+            )
         )
 
     def host(self, settings: Settings | None = None) -> LspHost:
@@ -66,7 +73,7 @@ class Editor:
     async def workspace_apply_edit_async(
         self, params: lsp.ApplyWorkspaceEditParams
     ) -> lsp.ApplyWorkspaceEditResult:
-        """Apply a whole-file edit to the open buffer (version checked) or to disk."""
+        """Apply the edit to the open buffer (version checked) or to disk."""
         self.edits.append(params)
         if self.accept_edits is None:
             await asyncio.Event().wait()
@@ -94,12 +101,15 @@ class Editor:
                 if not path.exists():
                     path.write_text("")
             elif isinstance(change, lsp.TextDocumentEdit):
-                text = change.edits[0].new_text
                 uri = change.text_document.uri
+                edits = list(change.edits)
                 if uri in self.workspace.text_documents:
-                    self.type_into(uri, text)
+                    source = self.workspace.get_text_document(uri).source
+                    self.type_into(uri, apply_lsp_edits(source, edits, "utf-16"))
                 else:
-                    Path(to_fs_path(uri) or "").write_text(text)
+                    path = Path(to_fs_path(uri) or "")
+                    text = path.read_bytes().decode()
+                    path.write_bytes(apply_lsp_edits(text, edits, "utf-16").encode())
 
     def _reject(self, reason: str) -> lsp.ApplyWorkspaceEditResult:
         self.rejected.append(reason)

@@ -17,7 +17,7 @@ from lsprotocol import types as lsp
 from pygls.exceptions import JsonRpcRequestCancelled
 
 from tests.reliability.conftest import alive, count, interpreters, worker_pids
-from tests.server.conftest import EditorClient, chat, editor_session, embedded_model  # noqa: F401
+from tests.server.conftest import EditorClient, chat, editor_session, plumbing_model  # noqa: F401
 
 pytestmark = pytest.mark.reliability
 
@@ -71,10 +71,10 @@ async def _one_session(
         return "cancelled", None
 
 
-async def test_twenty_sessions_with_a_cancel_storm(embedded_model: Path, workspace: Path):  # noqa: F811
+async def test_twenty_sessions_with_a_cancel_storm(plumbing_model: Path, workspace: Path):  # noqa: F811
     rng = random.Random(7)
     seen = {"cancels_sent_during_generation": 0, "cancels_sent_during_execution": 0}
-    async with editor_session(embedded_model, workspace, OPTIONS) as client:
+    async with editor_session(plumbing_model, workspace, OPTIONS) as client:
         process = client._server
         assert process is not None
         server_pid = process.pid

@@ -17,6 +17,7 @@ from pytest_lsp.client import DEFAULT_CLIENT_FEATURES, register_lsp_features
 
 from punie_server.model_manager import embedded_model_path
 from tests.acme import write_workspace
+from tests.scripted_model import EDIT_SCRIPT, MARKUP_SCRIPT, write_scripted_model
 
 
 @dataclass
@@ -70,17 +71,28 @@ def make_editor_client() -> EditorClient:
     return client
 
 
-def capabilities() -> lsp.ClientCapabilities:
-    """An editor that applies edits with documentChanges and creates files."""
+def capabilities(
+    *, encoding: str = lsp.PositionEncodingKind.Utf16, review: bool = True
+) -> lsp.ClientCapabilities:
+    """An editor that applies edits with documentChanges, creates files, counts columns
+    in ``encoding`` and (``review``) shows an edit that needs confirmation to the user."""
     return lsp.ClientCapabilities(
+        general=lsp.GeneralClientCapabilities(position_encodings=[encoding]),
         workspace=lsp.WorkspaceClientCapabilities(
             apply_edit=True,
             configuration=True,
             workspace_edit=lsp.WorkspaceEditClientCapabilities(
-                document_changes=True, resource_operations=[lsp.ResourceOperationKind.Create]
+                document_changes=True,
+                resource_operations=[lsp.ResourceOperationKind.Create],
+                change_annotation_support=(
+                    lsp.ChangeAnnotationsSupportOptions() if review else None
+                ),
             ),
         ),
-        window=lsp.WindowClientCapabilities(work_done_progress=True),
+        window=lsp.WindowClientCapabilities(
+            work_done_progress=True,
+            show_document=lsp.ShowDocumentClientCapabilities(support=True),
+        ),
     )
 
 
@@ -89,25 +101,40 @@ def serve_command(model: Path) -> list[str]:
     return [sys.executable, "-m", "punie_server.cli", "serve", "--model", str(model)]
 
 
+PLUMBING_MODEL = Path(__file__).parents[1] / "plumbing_model"
+
+
+@pytest.fixture(scope="session")
+def plumbing_model() -> Path:
+    """A 1 M-parameter model (``punie train --preset tiny``): fast, and reliable on the
+    phrasings these tests use, so they test the server's plumbing, not a model."""
+    assert (PLUMBING_MODEL / "config.json").is_file(), f"plumbing model missing at {PLUMBING_MODEL}"
+    return PLUMBING_MODEL
+
+
 @pytest.fixture(scope="session")
 def embedded_model() -> Path:
-    """The model shipped with Punie (trained by ``punie train --preset tiny``)."""
+    """The model Punie ships and uses by default (SmolLM2-135M-Instruct + Punie's LoRA)."""
     path = embedded_model_path()
-    assert (path / "config.json").is_file(), f"embedded model missing at {path}"
+    assert (path / "adapter_config.json").is_file(), f"embedded model missing at {path}"
     return path
 
 
 @asynccontextmanager
 async def editor_session(
-    model: Path, workspace: Path, options: dict[str, Any] | None = None
+    model: Path,
+    workspace: Path,
+    options: dict[str, Any] | None = None,
+    editor: lsp.ClientCapabilities | None = None,
 ) -> AsyncGenerator[EditorClient]:
-    """Start ``punie serve`` on ``model``, initialize it on ``workspace``, shut it down after."""
+    """Start ``punie serve`` on ``model``, initialize it on ``workspace`` as an editor with
+    ``editor``'s capabilities (default: ``capabilities()``), shut it down after."""
     client = make_editor_client()
     await client.start_io(*serve_command(model))
     try:
         await client.initialize_session(
             lsp.InitializeParams(
-                capabilities=capabilities(),
+                capabilities=editor or capabilities(),
                 root_uri=workspace.as_uri(),
                 initialization_options=options or {},
             )
@@ -139,3 +166,21 @@ def untrained_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
     from punie_training.tiny import write_untrained_model
 
     return write_untrained_model(tmp_path_factory.mktemp("untrained-model"))
+
+
+@pytest.fixture(scope="session")
+def edit_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A model whose every turn writes what ``write_edit_request`` asked for."""
+    return write_scripted_model(tmp_path_factory.mktemp("edit-model"), EDIT_SCRIPT)
+
+
+@pytest.fixture(scope="session")
+def markup_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A model that answers ``MARKUP_REPLY`` followed by special tokens and tool tags."""
+    return write_scripted_model(tmp_path_factory.mktemp("markup-model"), MARKUP_SCRIPT)
+
+
+@pytest.fixture(scope="session")
+def silent_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A model that ends every turn at once, without a word."""
+    return write_scripted_model(tmp_path_factory.mktemp("silent-model"), "")

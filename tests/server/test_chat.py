@@ -23,26 +23,26 @@ def _called(result: Any, tool: str) -> bool:
     return any(call.tool == tool for step in result.steps for call in step.calls)
 
 
-async def test_a_chat_reads_a_file(embedded_model: Path, workspace: Path):
-    async with editor_session(embedded_model, workspace) as client:
+async def test_a_chat_reads_a_file(plumbing_model: Path, workspace: Path):
+    async with editor_session(plumbing_model, workspace) as client:
         result = await chat(client, PROJECT_NAME)
     assert _called(result, "read_file")
     assert "acme" in result.steps[0].stdout
 
 
 async def test_the_reply_is_grounded_in_what_the_step_printed(
-    embedded_model: Path, workspace: Path
+    plumbing_model: Path, workspace: Path
 ):
-    async with editor_session(embedded_model, workspace) as client:
+    async with editor_session(plumbing_model, workspace) as client:
         result = await chat(client, PROJECT_NAME)
     assert "acme" in result.reply
 
 
 async def test_read_file_sees_the_unsaved_buffer_not_the_disk(
-    embedded_model: Path, workspace: Path
+    plumbing_model: Path, workspace: Path
 ):
     uri = (workspace / "README.md").resolve().as_uri()
-    async with editor_session(embedded_model, workspace) as client:
+    async with editor_session(plumbing_model, workspace) as client:
         client.text_document_did_open(
             lsp.DidOpenTextDocumentParams(
                 lsp.TextDocumentItem(
@@ -55,9 +55,9 @@ async def test_read_file_sees_the_unsaved_buffer_not_the_disk(
 
 
 async def test_an_accepted_write_arrives_as_an_apply_edit_with_the_content(
-    embedded_model: Path, workspace: Path
+    plumbing_model: Path, workspace: Path
 ):
-    async with editor_session(embedded_model, workspace) as client:
+    async with editor_session(plumbing_model, workspace) as client:
         result = await chat(client, WRITE_NOTES)
         edits = client.script.edits
     assert result.steps[0].ok, result.steps[0]
@@ -65,7 +65,9 @@ async def test_an_accepted_write_arrives_as_an_apply_edit_with_the_content(
     changes = edits[0].edit.document_changes or []
     assert all(isinstance(c, lsp.TextDocumentEdit) for c in changes)
     texts = {
-        c.text_document.uri: [e.new_text for e in c.edits if isinstance(e, lsp.TextEdit)]
+        c.text_document.uri: [
+            e.new_text for e in c.edits if isinstance(e, lsp.TextEdit | lsp.AnnotatedTextEdit)
+        ]
         for c in changes
         if isinstance(c, lsp.TextDocumentEdit)
     }
@@ -73,9 +75,9 @@ async def test_an_accepted_write_arrives_as_an_apply_edit_with_the_content(
 
 
 async def test_a_refused_write_is_a_permission_error_and_nothing_is_written(
-    embedded_model: Path, workspace: Path
+    plumbing_model: Path, workspace: Path
 ):
-    async with editor_session(embedded_model, workspace) as client:
+    async with editor_session(plumbing_model, workspace) as client:
         client.script.accept_edits = False
         result = await chat(client, WRITE_NOTES)
     error = result.steps[0].error
@@ -85,18 +87,18 @@ async def test_a_refused_write_is_a_permission_error_and_nothing_is_written(
     assert (workspace / "notes.txt").read_text() == "saved words\n"
 
 
-async def test_a_command_the_user_allows_runs(embedded_model: Path, workspace: Path):
+async def test_a_command_the_user_allows_runs(plumbing_model: Path, workspace: Path):
     (workspace / "tests").mkdir()
     (workspace / "tests" / "test_acme.py").write_text("def test_acme():\n    pass\n")
-    async with editor_session(embedded_model, workspace, NO_AUTO_ALLOW) as client:
+    async with editor_session(plumbing_model, workspace, NO_AUTO_ALLOW) as client:
         result = await chat(client, "Run ls on tests")
         prompts = [p.message for p in client.script.prompts]
     assert prompts == ["Punie wants to run `ls tests`. Allow it?"]
     assert "test_acme.py" in result.steps[0].stdout
 
 
-async def test_a_command_the_user_denies_does_not_run(embedded_model: Path, workspace: Path):
-    async with editor_session(embedded_model, workspace, NO_AUTO_ALLOW) as client:
+async def test_a_command_the_user_denies_does_not_run(plumbing_model: Path, workspace: Path):
+    async with editor_session(plumbing_model, workspace, NO_AUTO_ALLOW) as client:
         client.script.consent = "Deny"
         result = await chat(client, "Run ls on tests")
         prompts = client.script.prompts
@@ -108,10 +110,10 @@ async def test_a_command_the_user_denies_does_not_run(embedded_model: Path, work
 
 
 async def test_a_typecheck_publishes_diagnostics_and_a_clean_recheck_clears_them(
-    embedded_model: Path, workspace: Path
+    plumbing_model: Path, workspace: Path
 ):
     uri = (workspace / "acme" / "labels.py").resolve().as_uri()
-    async with editor_session(embedded_model, workspace) as client:
+    async with editor_session(plumbing_model, workspace) as client:
         first = await chat(client, "Run ty on .")
         published = list(client.diagnostics.get(uri, []))
         (workspace / "acme" / "labels.py").write_text(

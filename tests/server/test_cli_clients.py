@@ -17,7 +17,9 @@ from pathlib import Path
 
 import pytest
 
+from punie_server.model_manager import EMBEDDED_NAME
 from punie_training.evalsuites import write_eval_workspace
+from tests.scripted_model import MARKUP_REPLY
 
 
 def punie(*args: str, cwd: Path, timeout: float = 300) -> subprocess.CompletedProcess[str]:
@@ -70,6 +72,24 @@ def test_ask_json_prints_a_chat_result_and_leaves_no_server(
     assert result["stopReason"] in {"done", "maxTurns"}
     assert result["usage"]["completionTokens"] > 0
     assert servers_in(eval_workspace) == []
+
+
+MARKUP = ("<|", "|>", "<tool_call>", "</tool_call>", "</parameter>", "</function>", "tool_response")
+
+
+def test_ask_never_shows_markup_in_a_reply(markup_model: Path, eval_workspace: Path):
+    done = punie("ask", "hello", "--model", str(markup_model), cwd=eval_workspace)
+    assert done.returncode == 0, done.stderr
+    assert MARKUP_REPLY in done.stdout
+    assert not [tag for tag in MARKUP if tag in done.stdout + done.stderr]
+
+
+def test_ask_says_so_when_the_turn_ends_with_nothing_to_say(
+    silent_model: Path, eval_workspace: Path
+):
+    done = punie("ask", "hello", "--model", str(silent_model), cwd=eval_workspace)
+    assert done.returncode == 0, done.stderr
+    assert "The model ended its turn without a reply." in done.stdout
 
 
 def test_ask_with_an_unknown_model_says_so(tmp_path: Path):
@@ -172,7 +192,7 @@ def seed_eval_report(tmp_path_factory: pytest.TempPathFactory) -> dict:
 
 def test_eval_runs_every_seed_query_through_the_embedded_model(seed_eval_report: dict):
     report = seed_eval_report
-    assert report["model"] == "punie-tiny (embedded)"
+    assert report["model"] == EMBEDDED_NAME
     assert {name: s["total"] for name, s in report["suites"].items()} == {"single": 5, "multi": 5}
     assert all(r["passed"] or r["why"] != "ok" for r in report["results"])
 

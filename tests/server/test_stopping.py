@@ -37,11 +37,11 @@ async def _warm_workers(client: EditorClient) -> int:
 
 @pytest.mark.parametrize("how", ["exit without shutdown", "end of input", "SIGTERM"])
 async def test_the_server_leaves_no_worker_directory_however_it_stops(
-    how: str, tmp_path: Path, embedded_model: Path, workspace: Path
+    how: str, tmp_path: Path, plumbing_model: Path, workspace: Path
 ):
     tmp = tmp_path / "tmp"
     tmp.mkdir()
-    client = await _warm_server(tmp, embedded_model, workspace)
+    client = await _warm_server(tmp, plumbing_model, workspace)
     server = client._server
     assert server is not None
     assert server.stdin is not None

@@ -47,3 +47,14 @@ def test_the_typecheck_fix_workflow_really_removes_the_errors(tmp_path):
     assert kept[0].tool_output is not None
     assert kept[0].tool_output.endswith("errors before, 0 after")
     assert not kept[0].tool_output.startswith("0 ")
+
+
+def test_the_decode_check_knows_which_examples_name_a_path_under_the_project(tmp_path):
+    from punie_training.decode import names_project_path
+
+    build_data(tmp_path, DataPlan(seed=7, tool_examples=2 * ONE_CYCLE, direct_examples=0))
+    by_category: dict[str, list[bool]] = {}
+    for example in read_examples(tmp_path / "examples.jsonl"):
+        by_category.setdefault(example.category, []).append(names_project_path(example))
+    assert all(by_category["typecheck_fix"])
+    assert not any(by_category["read_project_name"])

@@ -122,7 +122,8 @@ def test_masked_rows_train_only_the_last_assistant_turn(trained):
 
 
 @pytest.mark.slow
-def test_lora_preset_fine_tunes_fuses_and_quantizes_on_top_of_a_tiny_model(tmp_path, monkeypatch):
+def test_lora_preset_writes_an_adapter_that_loads_onto_its_base(tmp_path, monkeypatch):
+    from punie_training import model_source
     from punie_training import train_lora as lora_module
     from punie_training.tiny import write_untrained_model
 
@@ -141,7 +142,30 @@ def test_lora_preset_fine_tunes_fuses_and_quantizes_on_top_of_a_tiny_model(tmp_p
         fit=FitSettings(iters=3, batch_size=1, learning_rate=1e-4, max_seq_length=2048),
     )
     card = lora_module.train_lora(tmp_path / "lora", preset, command="test")
-    config = json.loads((tmp_path / "lora" / "config.json").read_text())
-    assert config["quantization"] == {"group_size": 64, "bits": 5, "mode": "affine"}
-    assert (tmp_path / "lora-adapters" / "adapters.safetensors").exists()
+    config = json.loads((tmp_path / "lora" / "adapter_config.json").read_text())
+    assert config["model"] == str(base)
+    assert (tmp_path / "lora" / "tokenizer.json").is_file()
     assert card.losses["test"].perplexity > 1.0
+    assert model_source.resolve(str(tmp_path / "lora")).adapter == tmp_path / "lora"
+    model_source.load(str(tmp_path / "lora"))
+
+
+@pytest.mark.slow
+def test_a_short_run_of_the_embedded_models_recipe_on_smollm2(tmp_path, monkeypatch):
+    """The path ``punie train --preset lora --model smollm2`` takes, with a few examples
+    and iterations: real data, the real base, an adapter the server can load."""
+    from punie_training import decode, model_source
+    from punie_training.intents import INTENTS
+    from punie_training.train_lora import LoraPreset, train_lora
+
+    # Two iterations do not teach the format: short generations keep the check quick.
+    monkeypatch.setattr(decode, "MAX_TOKENS", 24)
+    monkeypatch.setattr(decode, "DIRECT_MAX_TOKENS", 8)
+    preset = LoraPreset(model="smollm2", tool_examples=len(INTENTS), direct_examples=6)
+    preset.fit = preset.fit.model_copy(update={"iters": 2, "val_batches": 1})
+    card = train_lora(tmp_path / "adapter", preset, command="test")
+    assert card.data.totals()["failed"] == 0
+    assert card.decode.tool_total + card.decode.direct_total == card.data.split_sizes["test"]
+    assert card.losses["test"].perplexity > 1.0
+    model, tokenizer = model_source.load(str(tmp_path / "adapter"))
+    assert tokenizer.has_tool_calling

@@ -12,13 +12,14 @@ return {
     local root = client_config.root_dir or vim.fn.getcwd()
     return vim.lsp.rpc.start(config.server_cmd(root), dispatchers, { cwd = root })
   end,
-  filetypes = config.options.filetypes,
+  -- No filetypes: every file buffer, so the server edits what Neovim holds.
   -- The nearest root marker, else the current directory: Punie always needs a workspace.
   root_dir = function(bufnr, on_dir)
     on_dir(config.root_for(bufnr))
   end,
   init_options = settings,
   settings = { punie = settings },
+  capabilities = client.capabilities(),
   handlers = client.handlers,
   on_exit = client.on_exit,
 }

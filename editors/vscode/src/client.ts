@@ -3,7 +3,8 @@
  *
  * Edits (`workspace/applyEdit`), command consent (`window/showMessageRequest`) and
  * ty's diagnostics are handled by vscode-languageclient itself, so they look and
- * undo like any other VS Code edit, prompt or problem.
+ * undo like any other VS Code edit, prompt or problem. An edit the server marks as
+ * needing confirmation (`punie.approval.writes: ask`) opens VS Code's Refactor Preview.
  */
 import { accessSync, constants } from "node:fs";
 import * as vscode from "vscode";
@@ -95,7 +96,9 @@ export async function startClient(output: vscode.OutputChannel): Promise<Languag
   };
   let crashes = 0;
   const clientOptions: LanguageClientOptions = {
-    documentSelector: [{ scheme: "file", language: "python" }],
+    // Every file, whatever its language: the server computes each edit against the text
+    // VS Code holds, so it must see every open (and possibly unsaved) document.
+    documentSelector: [{ scheme: "file" }],
     outputChannel: output,
     revealOutputChannelOn: RevealOutputChannelOn.Never,
     initializationOptions: serverSettings(punieSettings()),

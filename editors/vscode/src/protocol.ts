@@ -42,6 +42,7 @@ export interface Usage {
 
 export interface ChatResult {
   sessionId: string;
+  /** Never empty, never protocol text: the server says so when a turn has nothing to say. */
   reply: string;
   steps: Step[];
   usage: Usage;

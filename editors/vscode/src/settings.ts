@@ -20,6 +20,7 @@ export interface ServerSettings {
   maxTurns: number;
   commands?: { autoAllow: string[] };
   typecheckOnSave: boolean;
+  approval: { writes: "ask" | "auto" };
 }
 
 /** The command line that starts the server, as configured (empty command: find it). */
@@ -33,6 +34,7 @@ export function serverSettings(reader: SettingsReader): ServerSettings {
   const settings: ServerSettings = {
     maxTurns: reader.get("maxTurns", 4),
     typecheckOnSave: reader.get("typecheck.onSave", true),
+    approval: { writes: reader.get<string>("approval.writes", "ask") === "auto" ? "auto" : "ask" },
   };
   // Unset (null) means the server's allowlist; an empty list is the user's choice to be asked.
   const autoAllow = reader.get<string[] | null>("commands.autoAllow", null);

@@ -110,10 +110,12 @@ def read_text(target: Path, path: str) -> str:
     """The text of the already-confined file ``target`` (``path`` as the snippet wrote it).
 
     Raises ``IsADirectoryError`` / ``FileNotFoundError`` naming ``path``; undecodable bytes
-    are replaced rather than failing the read.
+    are replaced rather than failing the read. Line ends are kept as they are (no
+    universal-newline translation): an edit computed from this text must match the
+    file's own.
     """
     if target.is_dir():
         raise IsADirectoryError(f"is a directory: {path}")
     if not target.is_file():
         raise FileNotFoundError(f"no such file: {path}")
-    return target.read_text(encoding="utf-8", errors="replace")
+    return target.read_bytes().decode("utf-8", errors="replace")

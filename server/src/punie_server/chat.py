@@ -2,8 +2,9 @@
 
 A turn ends when the model answers without a tool call, or after ``max_turns``
 generations. An empty answer right after a step that succeeded replies with what the
-step printed (Code Mode snippets may print the whole answer themselves). Everything
-the editor sees while it runs goes through ``ChatEvents``.
+step printed (Code Mode snippets may print the whole answer themselves); a turn with
+nothing to say says so. A reply never holds protocol text (``strip_markup``).
+Everything the editor sees while it runs goes through ``ChatEvents``.
 """
 
 import asyncio
@@ -21,7 +22,7 @@ from punie_server.generation import TurnOutput, generate_turn
 from punie_server.model_manager import LoadedModel
 from punie_server.protocol import ChatResult, Settings, Step, Usage
 from punie_server.sessions import Session
-from punie_server.streaming import TextBatch, VisibleText
+from punie_server.streaming import TextBatch, VisibleText, strip_markup
 from punie_training.decode import extract_code
 from punie_training.schema import tool_call, tool_message
 
@@ -151,10 +152,10 @@ async def run_chat(
             if rest:
                 events.text(rest)
             if tokenizer.tool_call_start not in output.text:
-                text = output.text.strip()
-                session.messages.append({"role": "assistant", "content": text})
+                session.messages.append({"role": "assistant", "content": output.text.strip()})
+                text = strip_markup(output.text).strip()
                 reply, stop_reason = final_reply(text, steps), "done"
-                if reply != text:  # relayed from the step: nothing of it was streamed yet
+                if reply != text:  # relayed from the step or a note: not streamed yet
                     events.text(reply)
                 break
             code = extract_code(output.text, tokenizer)
@@ -188,16 +189,29 @@ async def run_chat(
 
 
 def final_reply(text: str, steps: list[Step]) -> str:
-    """The reply of a turn whose (stripped) model text is ``text``.
+    """The reply of a turn whose visible model text (markup stripped) is ``text``.
 
     A model that ends its turn without text right after a step that printed its answer
     replies with what that step printed (the system prompt tells it so): the facts come
-    from the real output, not from the model copying them.
+    from the real output, not from the model copying them. A turn that ends with
+    nothing to say at all says so (never an empty reply), and why when its last step
+    failed.
     """
     last = steps[-1] if steps else None
-    if text or last is None or not last.ok:
+    if text:
         return text
-    return last.stdout.strip()
+    if last is not None and last.ok and last.stdout.strip():
+        return last.stdout.strip()
+    return _nothing_to_say(last)
+
+
+def _nothing_to_say(last: Step | None) -> str:
+    said = "The model ended its turn without a reply."
+    if last is not None and last.error is not None:
+        return f"{said} Its last step failed with {last.error.type}: {last.error.message}"
+    if last is not None and last.killed is not None:
+        return f"{said} Its last step was stopped ({last.killed})."
+    return said
 
 
 def _too_long(tokens: int, context: int, history: int) -> str:

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from punie_server.cli import MODEL_HELP
 from punie_server.terminal import terminal_safe
 
 if TYPE_CHECKING:
@@ -29,7 +30,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--workspace", type=Path, default=Path.cwd(), help="workspace root (default: cwd)"
     )
-    parser.add_argument("--model", help="mlx-lm model directory or hub id (default: embedded)")
+    parser.add_argument("--model", help=MODEL_HELP)
     parser.add_argument(
         "--yes", action="store_true", help="approve every edit and command without asking"
     )

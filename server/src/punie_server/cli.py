@@ -10,6 +10,12 @@ from collections.abc import Callable, Sequence
 
 from punie_server import __version__
 
+# What ``--model`` takes, for every sub-command that runs a model (docs/architecture.md).
+MODEL_HELP = (
+    "smollm2, a .gguf file, an adapter or mlx-lm model directory, or a hub id "
+    "(default: the embedded model)"
+)
+
 # (name, help, module that defines ``add_arguments(parser)`` and ``run(args) -> int``)
 SUBCOMMANDS: list[tuple[str, str, str]] = [
     ("serve", "Run the Punie language server (stdio by default).", "punie_server.serve_cli"),

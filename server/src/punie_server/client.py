@@ -22,6 +22,7 @@ from pygls.exceptions import JsonRpcException, JsonRpcRequestCancelled
 from pygls.lsp.client import LanguageClient
 from pygls.protocol import JsonRPCResponseMessage, default_converter
 from pygls.uris import to_fs_path
+from pygls.workspace import PositionCodec
 
 from punie_server import __version__
 from punie_server.consent import Approver
@@ -109,15 +110,20 @@ def server_command(model: str | None) -> list[str]:
 
 
 def client_capabilities() -> lsp.ClientCapabilities:
-    """What this client supports: applyEdit with document changes and file creation,
+    """What this client supports: applyEdit with document changes, file creation and
+    change annotations (every edit is reviewed by the approver), UTF-8 or UTF-16 columns,
     configuration, work-done progress, consent requests and diagnostics."""
     return lsp.ClientCapabilities(
+        general=lsp.GeneralClientCapabilities(
+            position_encodings=[lsp.PositionEncodingKind.Utf8, lsp.PositionEncodingKind.Utf16]
+        ),
         workspace=lsp.WorkspaceClientCapabilities(
             apply_edit=True,
             workspace_edit=lsp.WorkspaceEditClientCapabilities(
                 document_changes=True,
                 resource_operations=[lsp.ResourceOperationKind.Create],
                 failure_handling=lsp.FailureHandlingKind.Abort,
+                change_annotation_support=lsp.ChangeAnnotationsSupportOptions(),
             ),
             configuration=True,
             workspace_folders=True,
@@ -164,6 +170,8 @@ class PunieClient:
         self._partial_tokens: set[str] = set()
         self._work_tokens: set[str] = set()
         self._chat_id: str | None = None
+        # The server's answer to initialize says which encoding its columns count.
+        self.codec = PositionCodec()
         self._lsp = LanguageClient(
             "punie-cli", __version__, converter_factory=_raw_results_converter
         )
@@ -197,6 +205,7 @@ class PunieClient:
             initialization_options=self.settings or None,
         )
         result = await self._request(self._lsp.initialize_async(params))
+        self.codec = PositionCodec(result.capabilities.position_encoding)
         self._lsp.initialized(lsp.InitializedParams())
         return result
 
@@ -336,7 +345,7 @@ class PunieClient:
         """Plan the edit, ask the approver, write it to disk if approved."""
         label = params.label or "Punie: edit"
         try:
-            changes = plan_workspace_edit(params.edit, self.workspace)
+            changes = plan_workspace_edit(params.edit, self.workspace, self.codec)
         except EditError as error:
             self.events.on_edit(label, False, str(error))
             return lsp.ApplyWorkspaceEditResult(applied=False, failure_reason=str(error))

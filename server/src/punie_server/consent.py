@@ -17,6 +17,7 @@ from rich.syntax import Syntax
 from rich.text import Text
 
 from punie_server.disk_edits import FileChange
+from punie_server.positions import split_lines
 from punie_server.terminal import terminal_safe
 
 NO_TTY_REASON = "no terminal to ask for consent (pass --yes to approve edits and commands)"
@@ -140,8 +141,9 @@ def choose_approver(*, yes: bool, interactive: bool, console: Console) -> Approv
 def file_diff(change: FileChange) -> str:
     """A unified diff of one change (a new file diffs against nothing)."""
     name = str(change.path)
-    before = (change.before or "").splitlines(keepends=True)
-    after = change.after.splitlines(keepends=True)
+    # Lines as the edit counts them (a form feed or U+2028 does not end one).
+    before = [line for line in split_lines(change.before or "") if line]
+    after = [line for line in split_lines(change.after) if line]
     lines = difflib.unified_diff(
         before,
         after,

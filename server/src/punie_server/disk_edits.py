@@ -2,7 +2,9 @@
 
 An edit is planned first (every path checked to lie inside the workspace, every text
 edit applied in memory) and written only when the whole plan holds, so a refused or
-malformed edit leaves the disk untouched.
+malformed edit leaves the disk untouched. Positions are read the way the server wrote
+them (``punie_server.positions``, in the position encoding the two negotiated), and
+files are read and written byte for byte (no newline translation).
 """
 
 from dataclasses import dataclass
@@ -10,8 +12,10 @@ from pathlib import Path
 
 from lsprotocol import types as lsp
 from pygls.uris import to_fs_path
+from pygls.workspace import PositionCodec
 
 from punie_sandbox.paths import resolve_inside
+from punie_server import positions
 
 
 class EditError(ValueError):
@@ -27,8 +31,11 @@ class FileChange:
     after: str
 
 
-def plan_workspace_edit(edit: lsp.WorkspaceEdit, root: Path) -> list[FileChange]:
-    """The file changes ``edit`` makes under ``root``, computed without touching disk.
+def plan_workspace_edit(
+    edit: lsp.WorkspaceEdit, root: Path, codec: PositionCodec
+) -> list[FileChange]:
+    """The file changes ``edit`` makes under ``root``, computed without touching disk;
+    columns count ``codec``'s code units.
 
     Raises ``EditError`` for paths outside ``root``, resource operations other than
     creating a file, and creating a file that exists without ``overwrite`` or
@@ -60,7 +67,7 @@ def plan_workspace_edit(edit: lsp.WorkspaceEdit, root: Path) -> list[FileChange]
                 texts[path] = current(path)
         elif isinstance(change, lsp.TextDocumentEdit):
             path = _inside(root, change.text_document.uri)
-            texts[path] = apply_text_edits(current(path), list(change.edits))
+            texts[path] = apply_text_edits(current(path), list(change.edits), codec)
         else:
             raise EditError(f"unsupported resource operation: {type(change).__name__}")
     return [FileChange(path, originals[path], text) for path, text in texts.items()]
@@ -70,49 +77,27 @@ def write_changes(changes: list[FileChange]) -> None:
     """Write every planned change to disk (creating parent directories)."""
     for change in changes:
         change.path.parent.mkdir(parents=True, exist_ok=True)
-        change.path.write_text(change.after, encoding="utf-8")
+        change.path.write_bytes(change.after.encode("utf-8"))
 
 
 TextEditKind = lsp.TextEdit | lsp.AnnotatedTextEdit | lsp.SnippetTextEdit
 DocumentChange = lsp.TextDocumentEdit | lsp.CreateFile | lsp.RenameFile | lsp.DeleteFile
 
 
-def apply_text_edits(text: str, edits: list[TextEditKind]) -> str:
+def apply_text_edits(text: str, edits: list[TextEditKind], codec: PositionCodec) -> str:
     """``text`` with ``edits`` applied; ranges refer to the original text (LSP rules).
 
     Snippet edits (with placeholders for an interactive editor) are refused.
     """
-    spans = []
+    plain = []
     for edit in edits:
         if isinstance(edit, lsp.SnippetTextEdit):
             raise EditError("snippet text edits need an interactive editor")
-        start, end = offset_of(text, edit.range.start), offset_of(text, edit.range.end)
-        spans.append((start, end, edit.new_text))
-    spans.sort(key=lambda span: (span[0], span[1]))
-    out, cursor = [], 0
-    for start, end, new_text in spans:
-        if start < cursor or end < start:
-            raise EditError("text edits overlap or have an inverted range")
-        out.append(text[cursor:start])
-        out.append(new_text)
-        cursor = end
-    out.append(text[cursor:])
-    return "".join(out)
-
-
-def offset_of(text: str, position: lsp.Position) -> int:
-    """The string index of an LSP position (UTF-16 columns), clamped to the text."""
-    lines = text.splitlines(keepends=True) or [""]
-    if position.line >= len(lines):
-        return len(text)
-    start = sum(len(line) for line in lines[: position.line])
-    line = lines[position.line].rstrip("\r\n")
-    units = 0
-    for index, char in enumerate(line):
-        if units >= position.character:
-            return start + index
-        units += 2 if ord(char) > 0xFFFF else 1
-    return start + len(line)
+        plain.append(lsp.TextEdit(range=edit.range, new_text=edit.new_text))
+    try:
+        return positions.apply_text_edits(text, plain, codec)
+    except ValueError as error:
+        raise EditError(str(error)) from None
 
 
 def _document_changes(edit: lsp.WorkspaceEdit) -> list[DocumentChange]:
@@ -143,4 +128,8 @@ def _read(path: Path) -> str | None:
         return None
     if not path.is_file():
         raise EditError(f"not a regular file: {path}")
-    return path.read_text(encoding="utf-8", errors="replace")
+    try:
+        return path.read_bytes().decode("utf-8")
+    except UnicodeDecodeError:
+        # Writing the edited text back would replace every undecodable byte.
+        raise EditError(f"not UTF-8 text: {path}") from None

@@ -8,6 +8,7 @@ import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from punie_server.cli import MODEL_HELP
 from punie_server.terminal import terminal_safe
 
 if TYPE_CHECKING:
@@ -16,7 +17,7 @@ if TYPE_CHECKING:
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Arguments of ``punie eval``."""
-    parser.add_argument("--model", help="mlx-lm model directory or hub id (default: embedded)")
+    parser.add_argument("--model", help=MODEL_HELP)
     parser.add_argument(
         "--queries",
         type=Path,

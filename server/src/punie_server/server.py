@@ -131,6 +131,11 @@ class PunieServer(LanguageServer):
             __version__,
             protocol_cls=AnsweringProtocol,
             converter_factory=_raw_params_converter,
+            # The editor sends every document's whole text on each change: pygls applies
+            # incremental changes to lines it splits with str.splitlines (which also
+            # breaks at form feeds, U+2028, …), so its copy of a document holding one of
+            # those would drift from the editor's, and edits computed from it with it.
+            text_document_sync_kind=lsp.TextDocumentSyncKind.Full,
         )
         self.settings = Settings(model=model)
         self.cli_model = model

@@ -10,7 +10,11 @@ from typing import Any
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Options of ``punie train`` (PROTOCOL.md §1); every training value is overridable."""
     parser.add_argument("--preset", choices=("tiny", "lora"), default="tiny")
-    parser.add_argument("--model", help="base model for --preset lora (mlx-lm dir or hub id)")
+    parser.add_argument(
+        "--model",
+        help="base model for --preset lora: smollm2 (the embedded base), a .gguf file, "
+        "an mlx-lm model directory or a hub id",
+    )
     parser.add_argument("--out", type=Path, help="output model directory")
     parser.add_argument("--seed", type=int, help="data, split and initialisation seed")
     parser.add_argument("--tool-examples", type=int, help="tool examples to generate")
@@ -21,8 +25,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--max-seq-length", type=int, help="longest training row in tokens")
     parser.add_argument("--num-layers", type=int, help="lora: layers to adapt")
     parser.add_argument("--rank", type=int, help="lora: adapter rank")
-    parser.add_argument("--quantize-bits", type=int, help="lora: bits after fusing (0: none)")
-    parser.add_argument("--quantize-group-size", type=int, help="lora: quantization group size")
 
 
 def _overrides(args: argparse.Namespace, names: tuple[str, ...]) -> dict[str, Any]:
@@ -62,10 +64,8 @@ def run(args: argparse.Namespace) -> int:
         if not args.model:
             print("punie train: --preset lora needs --model", file=sys.stderr)
             return 2
-        lora_names = ("num_layers", "rank", "quantize_group_size")
+        lora_names = ("num_layers", "rank")
         lora = LoraPreset(model=args.model, **_overrides(args, data_names + lora_names))
-        if args.quantize_bits is not None:
-            lora.quantize_bits = args.quantize_bits or None
         lora.fit = lora.fit.model_copy(update=_overrides(args, fit_names))
         out = args.out or Path("build/punie-lora")
         card = train_lora(out, lora, command=command)

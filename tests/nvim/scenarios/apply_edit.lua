@@ -43,12 +43,20 @@ T.run(function()
 
   local current = replace_all('from punie\n', vim.lsp.util.buf_versions[buf])
   local applied = client:_server_request('workspace/applyEdit', current)
+  local after_applied = vim.api.nvim_buf_get_lines(buf, 0, -1, false)
+
+  -- A buffer the client is not attached to has unsaved text the server never saw: an edit
+  -- computed from the file (no version) would be wrong for it.
+  vim.lsp.buf_detach_client(buf, client.id)
+  local unseen = client:_server_request('workspace/applyEdit', replace_all('x\n', vim.NIL))
   return {
     versions = { seen_by_server = seen_by_server, typed = typed },
     refused = refused,
     after_refused = after_refused,
     applied = applied,
-    after_applied = vim.api.nvim_buf_get_lines(buf, 0, -1, false),
+    after_applied = after_applied,
     modified = vim.bo[buf].modified,
+    unseen = unseen,
+    after_unseen = vim.api.nvim_buf_get_lines(buf, 0, -1, false),
   }
 end)

@@ -1,4 +1,4 @@
--- Neovim 0.11's own way: vim.lsp.enable('punie') attaches the client to a Python buffer,
+-- Neovim 0.11's own way: vim.lsp.enable('punie') attaches the client to a file buffer,
 -- and :PunieStatus's API reaches that server.
 local T = require('punie_test')
 T.run(function()

@@ -20,6 +20,11 @@ T.run(function()
   config.set({ model = 'm', max_turns = 2, auto_allow = {}, typecheck_on_save = false })
   facts.settings = config.server_settings()
   facts.bad_option = select(2, pcall(config.set, { max_turns = 'two' }))
+  facts.unknown_option = select(2, pcall(config.set, { filetypes = { 'python' } }))
+  facts.bad_writes = select(2, pcall(config.set, { writes = 'sometimes' }))
+  config.set({ writes = 'auto' })
+  facts.auto_writes_settings = config.server_settings()
+  facts.capabilities = require('punie.client').capabilities().workspace.workspaceEdit
 
   facts.refused_step = render.output_lines({
     code = 'run_command("pytest")',

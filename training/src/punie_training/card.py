@@ -81,6 +81,8 @@ class ModelCard(BaseModel):
             "",
             f"- tool examples: {d.tool_passed}/{d.tool_total} = {self.decode_tool_rate:.1%} "
             "(parseable `execute_code` call whose snippet prints the reference output)",
+            f"- of which name a path under the project's own package: "
+            f"{d.name_path_passed}/{d.name_path_total} = {d.name_path_rate:.1%}",
             f"- direct examples: {d.direct_passed}/{d.direct_total} = "
             f"{self.decode_direct_rate:.1%} (no tool call)",
             f"- replies after the reference step: {d.answer_passed}/{d.answer_total} = "

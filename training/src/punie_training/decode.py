@@ -19,9 +19,14 @@ from pydantic import BaseModel, Field
 
 from punie_sandbox.prompt import EXECUTE_CODE_TOOL
 from punie_training.execute import map_in_sandbox, run_in_fixture
+from punie_training.fixtures import make_fixture
+from punie_training.prefix import PrefixCache, system_prefix
 from punie_training.schema import Example, tool_message
 
 MAX_TOKENS = 320
+# A tool call comes first in a Code Mode turn; a direct answer's later tokens cannot
+# turn it into one (the server acts on the first call), so they need not be generated.
+DIRECT_MAX_TOKENS = 64
 
 
 class DecodeResult(BaseModel):
@@ -33,6 +38,10 @@ class DecodeResult(BaseModel):
     direct_passed: int = 0
     answer_total: int = 0
     answer_passed: int = 0
+    # Tool examples whose reference snippet names a path under the project's package
+    # (``kosalfa/labels.py``): the case a model must copy a name it never saw.
+    name_path_total: int = 0
+    name_path_passed: int = 0
     misses: list[str] = Field(default_factory=list)
 
     @property
@@ -44,6 +53,11 @@ class DecodeResult(BaseModel):
     def direct_rate(self) -> float:
         """Share of direct examples that passed."""
         return self.direct_passed / self.direct_total if self.direct_total else 0.0
+
+    @property
+    def name_path_rate(self) -> float:
+        """Share of the tool examples naming a path under the project's package that passed."""
+        return self.name_path_passed / self.name_path_total if self.name_path_total else 0.0
 
     @property
     def answer_rate(self) -> float:
@@ -65,27 +79,50 @@ def extract_code(text: str, tokenizer: Any) -> str | None:
     return code if call.get("name") == "execute_code" and isinstance(code, str) else None
 
 
-def greedy_reply(model: Any, tokenizer: Any, example: Example) -> str:
-    """What the model generates, greedily, for the example's system and user turns."""
-    from mlx_lm import generate
+def _after_prefix(tokens: list[int], prefix: PrefixCache) -> list[int]:
+    if tokens[: len(prefix.tokens)] != prefix.tokens:
+        raise ValueError("the prompt does not begin with the system turn")
+    return tokens[len(prefix.tokens) :]
+
+
+def greedy_reply(
+    model: Any, tokenizer: Any, example: Example, prefix: PrefixCache, *, max_tokens: int
+) -> str:
+    """What the model generates, greedily, for the example's system and user turns, up to
+    the end of its first tool call (where the server acts on it)."""
+    from mlx_lm import stream_generate
 
     prompt = tokenizer.apply_chat_template(
         example.messages()[:2], tools=[EXECUTE_CODE_TOOL], add_generation_prompt=True
     )
-    return generate(model, tokenizer, prompt=prompt, max_tokens=MAX_TOKENS)
+    text = ""
+    for response in stream_generate(
+        model,
+        tokenizer,
+        _after_prefix(prompt, prefix),
+        max_tokens=max_tokens,
+        prompt_cache=prefix.fork(),
+    ):
+        text += response.text
+        if tokenizer.tool_call_end in text:
+            break
+    return text
 
 
-def greedy_gives_answer(model: Any, tokenizer: Any, example: Example) -> bool:
+def greedy_gives_answer(model: Any, tokenizer: Any, example: Example, prefix: PrefixCache) -> bool:
     """Whether greedy decoding after the example's tool result reproduces its answer."""
     import mlx.core as mx
 
     chat = example.messages()
-    prompt = tokenizer.apply_chat_template(
-        chat[:-1], tools=[EXECUTE_CODE_TOOL], add_generation_prompt=True
+    prompt = _after_prefix(
+        tokenizer.apply_chat_template(
+            chat[:-1], tools=[EXECUTE_CODE_TOOL], add_generation_prompt=True
+        ),
+        prefix,
     )
     answer = tokenizer.encode(example.answer, add_special_tokens=False)
     target = [*prompt, *answer, tokenizer.eos_token_id]
-    logits = model(mx.array([target[:-1]]))[0, len(prompt) - 1 :]
+    logits = model(mx.array([target[:-1]]), cache=prefix.fork())[0, len(prompt) - 1 :]
     return mx.argmax(logits, axis=-1).tolist() == target[len(prompt) :]
 
 
@@ -99,8 +136,11 @@ def decode_check(
     """Run the held-out decode check on ``examples``."""
     outcome = DecodeResult()
     to_run: list[tuple[Example, str]] = []
+    prefix = PrefixCache.build(model, system_prefix(tokenizer))
     for example in examples:
-        code = extract_code(greedy_reply(model, tokenizer, example), tokenizer)
+        limit = DIRECT_MAX_TOKENS if example.kind == "direct" else MAX_TOKENS
+        reply = greedy_reply(model, tokenizer, example, prefix, max_tokens=limit)
+        code = extract_code(reply, tokenizer)
         if example.kind == "direct":
             outcome.direct_total += 1
             if code is None:
@@ -110,7 +150,7 @@ def decode_check(
             advance()
             continue
         outcome.answer_total += 1
-        if greedy_gives_answer(model, tokenizer, example):
+        if greedy_gives_answer(model, tokenizer, example, prefix):
             outcome.answer_passed += 1
         else:
             outcome.misses.append(f"{example.id}: reply differs from the reference")
@@ -127,10 +167,27 @@ def decode_check(
         return tool_message(await run_in_fixture(sandbox, code, example.fixture_seed))
 
     outputs = asyncio.run(map_in_sandbox(to_run, job)) if to_run else []
-    for (example, _), output in zip(to_run, outputs, strict=True):
+    passed = {
+        example.id
+        for (example, _), output in zip(to_run, outputs, strict=True)
+        if output == example.tool_output
+    }
+    for example, _ in to_run:
         outcome.tool_total += 1
-        if output == example.tool_output:
+        if example.id in passed:
             outcome.tool_passed += 1
         else:
             outcome.misses.append(f"{example.id}: output differs from the reference")
+    for example in examples:
+        if example.kind != "direct" and names_project_path(example):
+            outcome.name_path_total += 1
+            outcome.name_path_passed += example.id in passed
     return outcome
+
+
+def names_project_path(example: Example) -> bool:
+    """Whether the example's reference snippet names a path under its project's package."""
+    assert example.fixture_seed is not None
+    assert example.code is not None
+    fixture = make_fixture(example.fixture_seed)
+    return f'"{fixture.package_dir}/' in example.code

@@ -126,6 +126,118 @@ CONCEPTS: tuple[tuple[str, str], ...] = (
         "shapes and binds their parts to names.",
     ),
 )
+MORE_CONCEPTS: tuple[tuple[str, str], ...] = (
+    (
+        "*args and **kwargs",
+        "*args collects extra positional arguments into a tuple and **kwargs collects "
+        "extra keyword arguments into a dict.",
+    ),
+    (
+        "a Python module",
+        "A module is one .py file whose functions, classes and variables other code "
+        "can import; a package is a folder of modules.",
+    ),
+    (
+        "an f-string",
+        "An f-string is a string literal prefixed with f whose {expressions} are "
+        "evaluated and formatted into the text.",
+    ),
+    (
+        "exception handling",
+        "Exception handling catches errors at run time with try/except, so a program "
+        "can recover or report them instead of crashing.",
+    ),
+    (
+        "a set",
+        "A set is an unordered collection of unique items with fast membership tests "
+        "and set operations like union and intersection.",
+    ),
+    (
+        "garbage collection",
+        "Garbage collection frees memory of objects nothing refers to; CPython uses "
+        "reference counting plus a cycle collector.",
+    ),
+    (
+        "a docstring",
+        "A docstring is the string literal at the start of a module, class or function "
+        "that documents it; help() shows it.",
+    ),
+    (
+        "the difference between is and ==",
+        "== compares values, is checks whether two names refer to the same object; "
+        "use is only for None and singletons.",
+    ),
+)
+# (a task as users name it, the answer): general how-to questions, answered from
+# knowledge, not from the workspace (the model must tell them from workspace requests).
+HOW_TOS: tuple[tuple[str, str], ...] = (
+    (
+        "reverse a list",
+        "Use items.reverse() to reverse a list in place, or items[::-1] to get a reversed copy.",
+    ),
+    (
+        "read a JSON file",
+        "Open the file and call json.load: with open(path) as f: data = json.load(f).",
+    ),
+    (
+        "remove duplicates from a list",
+        "Use list(dict.fromkeys(items)) to drop duplicates and keep the order, "
+        "or set(items) if order does not matter.",
+    ),
+    (
+        "merge two dictionaries",
+        "Use a | b (Python 3.9+) or {**a, **b}; keys from b win when both have them.",
+    ),
+    (
+        "sort a list of dicts by a key",
+        "Use sorted(rows, key=lambda row: row['name']), or operator.itemgetter('name') as the key.",
+    ),
+    (
+        "handle an exception",
+        "Wrap the code in try/except SomeError as error: and handle or log it; "
+        "finally runs cleanup either way.",
+    ),
+    (
+        "write a unit test with pytest",
+        "Write a function named test_something in a test_*.py file that uses plain "
+        "assert statements, then run pytest.",
+    ),
+    (
+        "format a string",
+        "Use an f-string: f'{name} is {age} years old'; format specs like "
+        "{value:.2f} control the output.",
+    ),
+    (
+        "create a virtual environment",
+        "Run python -m venv .venv and activate it with source .venv/bin/activate (or use uv venv).",
+    ),
+    (
+        "check the type of a variable",
+        "Use isinstance(value, int) in code; type(value) tells you its exact class.",
+    ),
+    (
+        "iterate over a dictionary",
+        "Loop over d.items() to get key and value pairs: for key, value in d.items(): ...",
+    ),
+    (
+        "split a string into words",
+        "Call text.split() to split on any whitespace, or text.split(',') for a given separator.",
+    ),
+    (
+        "get the current date and time",
+        "Use datetime.now() from the datetime module; date.today() gives only the date.",
+    ),
+    (
+        "make an HTTP request",
+        "Use the requests or httpx package: httpx.get(url).json(); the standard library "
+        "has urllib.request.",
+    ),
+    (
+        "define a class",
+        "Write class Name: with an __init__(self, ...) method that sets attributes, "
+        "and add methods that take self.",
+    ),
+)
 # (option a, option b, the answer)
 COMPARISONS: tuple[tuple[str, str, str], ...] = (
     (
@@ -177,6 +289,14 @@ COMPARISONS: tuple[tuple[str, str, str], ...] = (
         "waiting on I/O. Use async for many concurrent network calls.",
     ),
 )
+HOW_TO_PHRASINGS = (
+    "How do I <task> in Python?",
+    "How {can|do} you <task>?",
+    "What's the best way to <task>?",
+    "{Show me|Tell me} how to <task>",
+    "How would I <task> in Python?",
+    "In Python, how do I <task>?",
+)
 CONCEPT_PHRASINGS = (
     "What is <topic>?",
     "{Explain|Describe} <topic> {briefly|in a sentence|}",
@@ -185,6 +305,9 @@ CONCEPT_PHRASINGS = (
     "{Tell me|Teach me} about <topic>",
     "I don't understand <topic>. What is it?",
     "Quick question: what is <topic>?",
+    "{Define|Explain} <topic> in Python",
+    "What's <topic> and {why|when} would I use it?",
+    "How does <topic> work?",
 )
 COMPARISON_PHRASINGS = (
     "Should I use <a> or <b>?",
@@ -210,10 +333,17 @@ def _bare(topic: str) -> str:
     return topic.removeprefix("a ").removeprefix("an ").removeprefix("the ")
 
 
-QUESTIONS: tuple[Question, ...] = tuple(
-    Question(f"concept:{_bare(topic)}", CONCEPT_PHRASINGS, {"topic": topic}, answer)
-    for topic, answer in CONCEPTS
-) + tuple(
-    Question(f"compare:{_bare(a)}/{_bare(b)}", COMPARISON_PHRASINGS, {"a": a, "b": b}, answer)
-    for a, b, answer in COMPARISONS
+QUESTIONS: tuple[Question, ...] = (
+    tuple(
+        Question(f"concept:{_bare(topic)}", CONCEPT_PHRASINGS, {"topic": topic}, answer)
+        for topic, answer in CONCEPTS + MORE_CONCEPTS
+    )
+    + tuple(
+        Question(f"compare:{_bare(a)}/{_bare(b)}", COMPARISON_PHRASINGS, {"a": a, "b": b}, answer)
+        for a, b, answer in COMPARISONS
+    )
+    + tuple(
+        Question(f"how-to:{task}", HOW_TO_PHRASINGS, {"task": task}, answer)
+        for task, answer in HOW_TOS
+    )
 )

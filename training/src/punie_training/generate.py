@@ -11,7 +11,7 @@ from pydantic import BaseModel
 
 from punie_training.direct import QUESTIONS
 from punie_training.fixtures import make_fixture
-from punie_training.intents import INTENTS, Slots, expand, fill
+from punie_training.intents import INTENTS, Slots, expand, fill, phrase
 from punie_training.schema import Example, Kind
 
 # Fixture seeds are spread out so two runs with nearby seeds share no workspaces.
@@ -49,7 +49,7 @@ def plan_tool_drafts(seed: int, count: int) -> list[Draft]:
                 category=intent.name,
                 template=template,
                 fixture_seed=fixture_seed,
-                user=expand(template, rng, slots),
+                user=phrase(expand(template, rng, slots), rng),
                 code=fill(intent.code, slots),
             )
         )
@@ -69,7 +69,7 @@ def plan_direct_examples(seed: int, count: int) -> list[Example]:
                 kind="direct",
                 category=question.name,
                 template=template,
-                user=expand(template, rng, question.slots),
+                user=phrase(expand(template, rng, question.slots), rng),
                 answer=question.answer,
             )
         )

@@ -4,9 +4,10 @@ Each intent has phrasing templates (``{a|b|c}`` picks one alternative, ``<slot>`
 filled from the fixture) and a snippet template with the same slots. Snippets are kept
 canonical (one per intent) and print the complete reply in plain words, computed from
 what the tools returned; the model then ends its turn without text and the server
-replies with what the step printed. A tiny model cannot reliably copy names and
-numbers it never saw from a tool's output into a reply (it recalls similar ones
-instead); the snippet's own print() gets them right by construction.
+replies with what the step printed, so the facts come from the real output.
+
+``phrase`` adds what users put around a request (``Please …``, ``Can you …?``,
+``Hey, …``) so that no intent is tied to one sentence shape.
 """
 
 import random
@@ -14,16 +15,23 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from punie_training.fixtures import BROKEN_MODULE, CONFIG_NAMES, Fixture
+from punie_training.fixtures import BROKEN_MODULE, CONFIG_NAMES, Fixture, made_up_word
 
 Slots = dict[str, str]
 _CHOICE = re.compile(r"\{([^{}]*)\}")
+_SPACE_BEFORE_MARK = re.compile(r" ([?!.,;:])(?= |$)")
+_FIRST_WORD = re.compile(r"[A-Za-z]+")
+_QUESTION_WORDS = (
+    "what", "which", "how", "are", "is", "does", "do", "will", "where", "can", "could",
+    "should", "who", "why", "any", "in", "when",
+)  # fmt: skip
 
 
 def expand(template: str, rng: random.Random, slots: Slots) -> str:
     """Pick one alternative of every ``{a|b}`` group, then fill ``<slot>`` markers."""
     text = _CHOICE.sub(lambda m: rng.choice(m.group(1).split("|")), template)
-    return fill(" ".join(text.split()), slots)
+    # An empty alternative before the end mark leaves "word ?": close the gap.
+    return fill(_SPACE_BEFORE_MARK.sub(r"\1", " ".join(text.split())), slots)
 
 
 def fill(template: str, slots: Slots) -> str:
@@ -31,6 +39,50 @@ def fill(template: str, slots: Slots) -> str:
     for name, value in slots.items():
         template = template.replace(f"<{name}>", value)
     return template
+
+
+def _lower_first(text: str) -> str:
+    first = text.split(" ", 1)[0]
+    # A verb or question word, never a file name (README.md) or an acronym.
+    if first.isalpha() and first[:1].isupper() and not first.isupper():
+        return text[:1].lower() + text[1:]
+    return text
+
+
+def phrase(text: str, rng: random.Random) -> str:
+    """``text`` as some user would type it: half the time unchanged, else with one of
+    the usual openings or endings, and sometimes without a capital or final mark."""
+    bare = text.rstrip("?.!")
+    # Several sentences, or one about the user ("I don't understand …"), stay as they are.
+    opening = text.split(" ", 1)[0]
+    if rng.random() < 0.5 or "." in bare.replace(".py", "") or opening in ("I", "I'm"):
+        return text
+    if not opening.isalpha() or ": " in bare:  # "x.py has type errors: …", "a vs b: …"
+        return text
+    first = _FIRST_WORD.match(text)
+    is_question = first is not None and first.group().lower() in _QUESTION_WORDS
+    if is_question:
+        options = (
+            f"Quick question: {_lower_first(text)}",
+            f"Hey, {_lower_first(text)}",
+            f"{bare}",
+            f"{_lower_first(bare)}?",
+            f"I'd like to know: {_lower_first(text)}",
+            f"{bare}? Thanks",
+        )
+    else:
+        options = (
+            f"Please {_lower_first(bare)}",
+            f"Can you {_lower_first(bare)}?",
+            f"Could you {_lower_first(bare)}, please?",
+            f"I need you to {_lower_first(bare)}",
+            f"{bare}, please",
+            f"Hey, {_lower_first(bare)}",
+            f"{_lower_first(bare)}",
+            f"{bare}.",
+            f"{bare} for me",
+        )
+    return rng.choice(options)
 
 
 @dataclass(frozen=True)
@@ -49,6 +101,20 @@ def _readable_file(rng: random.Random, fixture: Fixture) -> Slots | None:
     return {"path": rng.choice(sorted(small))} if small else None
 
 
+def _module_file(rng: random.Random, fixture: Fixture) -> Slots | None:
+    modules = [p for p in fixture.modules() if p.rsplit("/", 1)[-1] != "errors.py"]
+    return {"path": rng.choice(modules)} if modules else None
+
+
+def _any_file(rng: random.Random, fixture: Fixture) -> Slots:
+    return {"path": rng.choice(sorted(fixture.files))}
+
+
+def _test_file(rng: random.Random, fixture: Fixture) -> Slots | None:
+    tests = fixture.test_files()
+    return {"path": rng.choice(tests)} if tests else None
+
+
 def _directory(rng: random.Random, fixture: Fixture) -> Slots:
     folders = sorted({p.rsplit("/", 1)[0] for p in fixture.files if "/" in p})
     return {"dir": rng.choice(folders)}
@@ -59,16 +125,43 @@ def _typecheck_target(rng: random.Random, fixture: Fixture) -> Slots:
 
 
 def _broken_file(rng: random.Random, fixture: Fixture) -> Slots | None:
-    path = f"{fixture.name}/{BROKEN_MODULE}.py"
+    path = f"{fixture.package_dir}/{BROKEN_MODULE}.py"
     return {"path": path} if path in fixture.files else None
 
 
-NOTES = ("notes.txt", "TODO.md", "out.txt", "docs/notes.md", "status.txt")
-NOTE_TEXTS = ("done", "ship it", "remember to add tests", "release on friday", "needs review")
+_DEFINITION = re.compile(r"^(?:def|class) (\w+)", re.MULTILINE)
+
+
+def _definition(rng: random.Random, fixture: Fixture) -> Slots | None:
+    names = sorted({n for p in fixture.modules() for n in _DEFINITION.findall(fixture.files[p])})
+    names = [n for n in names if not n.startswith("_")]
+    return {"name": rng.choice(names)} if names else None
+
+
+NOTE_DIRS = ("", "", "", "docs/", "notes/", "tmp/")
+NOTE_STEMS = ("notes", "todo", "plan", "ideas", "status", "summary", "log", "draft", "out")
+NOTE_EXTENSIONS = (".txt", ".txt", ".md", ".rst", ".log")
+NOTE_VERBS = ("fix", "review", "ship", "test", "document", "release", "rename", "check")
+NOTE_WHEN = ("", "", " on friday", " today", " before lunch", " next week", " first")
+
+
+def note_path(rng: random.Random) -> str:
+    """A file name a user might ask to create: common or made-up, sometimes in a folder."""
+    stem = rng.choice(NOTE_STEMS) if rng.random() < 0.6 else made_up_word(rng, (2, 3))
+    return rng.choice(NOTE_DIRS) + stem + rng.choice(NOTE_EXTENSIONS)
+
+
+def note_text(rng: random.Random) -> str:
+    """A short line of text to write (no quotes, so it sits in a snippet's string)."""
+    if rng.random() < 0.15:
+        return rng.choice(("done", "hello world", "ok", "42", "ship it", "needs review"))
+    nouns = ("parser", "tests", "docs", "release", "cache", "login page", "api")
+    noun = made_up_word(rng, (2,)) if rng.random() < 0.3 else rng.choice(nouns)
+    return f"{rng.choice(NOTE_VERBS)} the {noun}{rng.choice(NOTE_WHEN)}"
 
 
 def _note(rng: random.Random, fixture: Fixture) -> Slots:
-    return {"path": rng.choice(NOTES), "text": rng.choice(NOTE_TEXTS)}
+    return {"path": note_path(rng), "text": note_text(rng)}
 
 
 def _config(rng: random.Random, fixture: Fixture) -> Slots:
@@ -88,9 +181,11 @@ INTENTS: tuple[Intent, ...] = (
             "{Read|Open|Look at|Check} {README.md|the README} and {tell me|give me} the "
             "{project name|name of the project}",
             "What is {this project|the project} called?",
-            "{What's|What is} the name of this {project|repo|repository}?",
+            "{What's|What is} the name of this {project|repo|repository|codebase}?",
             "{Tell me|Find out} the project name from {README.md|the README}",
             "Which project is this? {Check|Read} {the README|README.md}",
+            "What {project|repo} am I {working on|in}?",
+            "{Name|Get} the project {from its README|}",
         ),
         code=(
             'name = read_file("README.md").splitlines()[0].lstrip("# ")\n'
@@ -102,10 +197,12 @@ INTENTS: tuple[Intent, ...] = (
         kind="tool",
         phrasings=(
             "{Read|Check|Look at} {README.md|the README} and tell me what {this|the} project is",
-            "What is this {project|repo|repository} {about|for}?",
-            "What does this {project|repo|code} do?",
-            "{Describe|Summarise|Explain} this project {for me|briefly|}",
+            "What is this {project|repo|repository|codebase} {about|for}?",
+            "What does this {project|repo|code|package} do?",
+            "{Describe|Summarise|Summarize|Explain} this {project|repository} {for me|briefly|}",
             "{Tell me|Give me an idea} what {this project|the repo} is {about|}",
+            "What is the purpose of this {project|repo}?",
+            "{Give me|Write} a one-line summary of {this project|the repo}",
         ),
         code=(
             'text = read_file("README.md")\n'
@@ -119,22 +216,96 @@ INTENTS: tuple[Intent, ...] = (
         name="read_file",
         kind="tool",
         phrasings=(
-            "{Show me|Print|Display} {the contents of|} <path>",
+            "{Show me|Print|Display|Output} {the contents of|} <path>",
             "{Read|Open} <path> {for me|and show it|}",
             "What does <path> {contain|say}?",
             "{Can you|Please} show <path>",
+            "{Cat|Dump} <path>",
+            "What's {in|inside} <path>?",
+            "Let me see <path>",
         ),
         code='print(read_file("<path>"))',
         slots=_readable_file,
     ),
     Intent(
+        name="describe_file",
+        kind="tool",
+        phrasings=(
+            "Read <path> and tell me what it does",
+            "What does <path> do?",
+            "{Explain|Summarise|Summarize|Describe} <path> {for me|briefly|}",
+            "{Look at|Open|Check} <path> and {explain|describe} it",
+            "What is <path> {for|about}?",
+            "Give me an overview of <path>",
+            "{Walk me through|Tell me about} <path>",
+        ),
+        code=(
+            'text = read_file("<path>")\n'
+            "names = [line.split('(')[0].split(':')[0].split()[1] for line in text.splitlines()"
+            ' if line.startswith(("def ", "class "))]\n'
+            'print("<path> defines " + (", ".join(names) or "nothing at the top level") + ":")\n'
+            "print(text)"
+        ),
+        slots=_module_file,
+    ),
+    Intent(
+        name="list_definitions",
+        kind="tool",
+        phrasings=(
+            "{Which|What} functions {are defined|are there} in <path>?",
+            "List the {functions|functions and classes|definitions} in <path>",
+            "What {functions|classes and functions} does <path> define?",
+            "{Show|Give} me the {functions|signatures} {in|of} <path>",
+            "{Find|List} every def in <path>",
+        ),
+        code=(
+            'for line in read_file("<path>").splitlines():\n'
+            '    if line.startswith(("def ", "class ")):\n'
+            '        print(line.rstrip(":"))'
+        ),
+        slots=_module_file,
+    ),
+    Intent(
+        name="count_tests_in_file",
+        kind="tool",
+        phrasings=(
+            "How many {tests|test functions} are {in|there in} <path>?",
+            "Count the {tests|test functions} in <path>",
+            "{What's|What is} the number of tests in <path>?",
+            "How many test cases does <path> {have|contain}?",
+            "{Tell me|Find out} how many tests <path> has",
+        ),
+        code=(
+            'count = read_file("<path>").count("def test_")\n'
+            'print(count, "test functions in <path>")'
+        ),
+        slots=_test_file,
+    ),
+    Intent(
+        name="count_lines_in_file",
+        kind="tool",
+        phrasings=(
+            "How many lines {are in <path>|does <path> have}?",
+            "Count the lines {of|in} <path>",
+            "{What's|What is} the line count of <path>?",
+            "How long is <path> in lines?",
+            "{Tell me|Give me} the number of lines in <path>",
+        ),
+        code=('lines = read_file("<path>").splitlines()\nprint("<path> has", len(lines), "lines")'),
+        slots=_any_file,
+    ),
+    Intent(
         name="write_file",
         kind="tool",
         phrasings=(
-            '{Create|Make} <path> {containing|with the text} "<text>"',
+            '{Create|Make} <path> {containing|with the text|with} "<text>"',
             '{Write|Save|Put} "<text>" {to|into|in} <path>',
-            'Create a file called <path> that says "<text>"',
+            'Create a file {called|named} <path> that says "<text>"',
             'Please write "<text>" in a new file <path>',
+            'Add a file <path> with the {content|line} "<text>"',
+            "Write <text> to <path>",
+            "{Create|Make} {a file|a new file} <path> and write <text> in it",
+            '{Set|Replace} the contents of <path> {to|with} "<text>"',
         ),
         code='write_file("<path>", "<text>\\n")\nprint("I wrote <path>.")',
         slots=_note,
@@ -147,6 +318,8 @@ INTENTS: tuple[Intent, ...] = (
             "What is in the {directory|folder} <dir>?",
             "Run ls on <dir>",
             "{Which|What} files are {in|inside} <dir>?",
+            "{Show me|Give me} the contents of the <dir> {folder|directory}",
+            "ls <dir>",
         ),
         code='print(run_command("ls", ["<dir>"]))',
         slots=_directory,
@@ -159,17 +332,55 @@ INTENTS: tuple[Intent, ...] = (
             "Which Python files {are there|does this project have}?",
             "{Where are|Locate} the .py files {in the repo|in this workspace|}",
             "{Give me|I need} a list of {all|the} Python files",
+            "What Python {files|modules} {are in|make up} this {project|repo}?",
         ),
         code=FIND_PY + 'print(len(files), "Python files:")\nprint("\\n".join(files))',
+    ),
+    Intent(
+        name="find_definition",
+        kind="tool",
+        phrasings=(
+            "Where is <name> defined?",
+            "{Find|Locate} the definition of <name>",
+            "In which file is <name> {defined|declared}?",
+            "{Which|What} file defines <name>?",
+            "{Find|Show me} where <name> is defined",
+        ),
+        code=(
+            'hits = sorted(run_command("grep", ["-rn", "<name>", "."]).splitlines())\n'
+            'found = [hit for hit in hits if "def <name>" in hit or "class <name>" in hit]\n'
+            'print("\\n".join(found) if found else "<name> is not defined here.")'
+        ),
+        slots=_definition,
+    ),
+    Intent(
+        name="search_text",
+        kind="tool",
+        phrasings=(
+            "{Search|Grep} {the code|the project|the repo} for <name>",
+            "Where is <name> used?",
+            "Find {all|every} {mention|occurrence|use} of <name>",
+            "Which files mention <name>?",
+            "{Look for|Find} <name> in {the code|this project|all files}",
+        ),
+        code=(
+            'hits = sorted(run_command("grep", ["-rn", "<name>", "."]).splitlines())\n'
+            'print(len(hits), "matches for <name>:")\n'
+            'print("\\n".join(hits))'
+        ),
+        slots=_definition,
     ),
     Intent(
         name="typecheck",
         kind="tool",
         phrasings=(
-            "{Typecheck|Type-check|Run ty on} <path>",
+            "{Typecheck|Type-check|Type check|Run ty on} <path>",
             "Are there {any|} type errors in <path>?",
-            "Check <path> for type errors",
+            "Check <path> for type {errors|problems|issues}",
             "{Does|Will} <path> pass the type checker?",
+            "Run the type checker on <path>",
+            "Is <path> type-correct?",
+            "{Any|Find} type errors in <path>?",
         ),
         code=(
             'result = typecheck("<path>")\n'
@@ -187,6 +398,7 @@ INTENTS: tuple[Intent, ...] = (
             "Which classes {subclass|extend} Exception?",
             "{Find|Search for} {custom|} exception classes {in this project|in the code|}",
             "What classes inherit from Exception {here|in this repo|}?",
+            "What {custom errors|exception types} does this project define?",
         ),
         code=(
             "found = []\n"
@@ -206,6 +418,7 @@ INTENTS: tuple[Intent, ...] = (
             "How many lines of Python {are there|does this project have} {in total|}?",
             "Count the lines in {all the Python files|every Python file}",
             "{What is|What's} the total line count of the Python files?",
+            "How big is this {project|codebase} in lines of Python?",
         ),
         code=(
             FIND_PY + "total = 0\n"
@@ -222,6 +435,7 @@ INTENTS: tuple[Intent, ...] = (
             "How many {test functions|tests} {are there|does this project have}?",
             "Count the {tests|test functions} in {the test files|this project}",
             "{Find|List} {all|the} test files and tell me how many tests they have",
+            "How many tests does {the project|this repo} have {in total|}?",
         ),
         code=(
             'files = sorted(run_command("find", [".", "-name", "test_*.py"]).split())\n'

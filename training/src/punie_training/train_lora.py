@@ -1,24 +1,40 @@
-"""The LoRA preset: the seed's recipe for fine-tuning an existing mlx-lm model.
+"""The LoRA preset: fine-tune an existing model into a small adapter directory.
 
-Defaults are the seed's: LoRA on the last 8 layers (rank 8, scale 20), 500 iterations,
-batch 1, learning rate 1e-4; the adapters are fused into the base weights and the
-result is quantized to 5 bits with group size 64 (skipped when the base model is
-already quantized). The data, split, decode check and card are the tiny preset's.
+The recipe is the seed project's (mlx-lm LoRA on the last layers, AdamW, warmup and
+cosine decay), tuned for the embedded model's base (docs/training.md). The output is an
+adapter directory that ``--model`` accepts, which ``punie_training.model_source`` fuses
+into the base's weights when it loads it:
+
+    adapter_config.json   mlx-lm's adapter config, plus ``model``: the base's spec
+    adapters.safetensors  the LoRA weights
+    tokenizer.json, tokenizer_config.json   the tokenizer and tool-calling chat template
+                          it was trained with (when the base is a local directory)
+    card.json, card.md    data report, losses, held-out decode check, times
+
+Every row begins with the same system turn, so the trainer runs it once per batch
+(``punie_training.prefix``). The data, split, decode check and card are the tiny
+preset's; the decode check runs on the adapter loaded back the way the server loads it.
 """
 
 import json
+import shutil
 import time
 from pathlib import Path
 from typing import Any
 
 from pydantic import Field
 
+from punie_training import model_source
 from punie_training.accel import use_fast_cpu_blas
 from punie_training.card import ModelCard
 from punie_training.data import DataPlan, build_data
 from punie_training.dataset import read_examples
 from punie_training.fit import FitSettings, fit, split_losses
-from punie_training.train_tiny import data_dir_for, parameter_count, run_decode_check
+from punie_training.model_errors import ModelLoadError
+from punie_training.prefix import system_prefix
+from punie_training.train_tiny import data_dir_for, run_decode_check
+
+TOKENIZER_FILES = ("tokenizer.json", "tokenizer_config.json", "special_tokens_map.json")
 
 
 class LoraPreset(DataPlan):
@@ -27,39 +43,51 @@ class LoraPreset(DataPlan):
     model: str
     tool_examples: int = 600
     direct_examples: int = 300
-    num_layers: int = 8
-    rank: int = 8
+    num_layers: int = 16
+    rank: int = 16
     scale: float = 20.0
     fit: FitSettings = Field(
         default_factory=lambda: FitSettings(
-            iters=500, batch_size=1, learning_rate=1e-4, max_seq_length=2048, val_batches=25
+            iters=150,
+            batch_size=4,
+            learning_rate=2e-4,
+            warmup=8,
+            max_seq_length=1024,
+            steps_per_report=10,
+            steps_per_eval=1000,
+            val_batches=4,
         )
     )
-    quantize_bits: int | None = 5
-    quantize_group_size: int = 64
+    # The train split is large; its loss in the card is taken over this many batches.
+    train_loss_batches: int = 25
 
 
-def _adapter_config(preset: LoraPreset) -> dict[str, Any]:
+def adapter_config(preset: LoraPreset) -> dict[str, Any]:
+    """mlx-lm's adapter config for ``preset``, naming the base it adapts."""
     return {
+        "model": preset.model,
         "fine_tune_type": "lora",
         "num_layers": preset.num_layers,
         "lora_parameters": {"rank": preset.rank, "dropout": 0.0, "scale": preset.scale},
     }
 
 
-def _fuse(model: Any) -> None:
-    from mlx.utils import tree_unflatten
-
-    fused = [(n, m.fuse(dequantize=False)) for n, m in model.named_modules() if hasattr(m, "fuse")]
-    if fused:
-        model.update_modules(tree_unflatten(fused))
+def _copy_tokenizer(base: str, out_dir: Path) -> None:
+    """The tokenizer files of a local base, next to the adapter (a hub base keeps its own)."""
+    source = Path(base)
+    if not source.is_dir():
+        return
+    for name in TOKENIZER_FILES:
+        if (source / name).is_file():
+            shutil.copyfile(source / name, out_dir / name)
 
 
 def train_lora(out_dir: Path, preset: LoraPreset, *, command: str) -> ModelCard:
-    """Fine-tune ``preset.model`` into ``out_dir`` (fused, quantized); return its card."""
+    """Fine-tune ``preset.model`` into the adapter directory ``out_dir``; return its card."""
     use_fast_cpu_blas()
+    from mlx.utils import tree_flatten
     from mlx_lm.tuner.utils import linear_to_lora_layers
-    from mlx_lm.utils import load, quantize_model, save
+    from mlx_lm.utils import get_total_parameters
 
     seconds: dict[str, float] = {}
     started = time.perf_counter()
@@ -68,16 +96,29 @@ def train_lora(out_dir: Path, preset: LoraPreset, *, command: str) -> ModelCard:
     seconds["data"] = time.perf_counter() - started
 
     mark = time.perf_counter()
-    loaded: Any = load(preset.model, return_config=True)
-    model, tokenizer, config = loaded
+    base = model_source.resolve(preset.model)
+    if base.adapter is not None:
+        raise ModelLoadError(f"the base {preset.model!r} is itself an adapter")
+    model, tokenizer = model_source.load(preset.model)
+    base_parameters = get_total_parameters(model)
     model.freeze()
-    adapter_config = _adapter_config(preset)
-    linear_to_lora_layers(model, preset.num_layers, adapter_config["lora_parameters"])
-    adapters = out_dir.with_name(out_dir.name + "-adapters")
-    adapters.mkdir(parents=True, exist_ok=True)
-    (adapters / "adapter_config.json").write_text(json.dumps(adapter_config, indent=2) + "\n")
-    fit(model, tokenizer, data_dir, preset.fit, adapters, seed=preset.seed)
-    (adapters / "trainable.safetensors").replace(adapters / "adapters.safetensors")
+    config = adapter_config(preset)
+    linear_to_lora_layers(model, preset.num_layers, config["lora_parameters"])
+    out_dir.mkdir(parents=True, exist_ok=True)
+    work = data_dir / "fit"
+    work.mkdir(exist_ok=True)
+    fit(
+        model,
+        tokenizer,
+        data_dir,
+        preset.fit,
+        work,
+        seed=preset.seed,
+        prefix=system_prefix(tokenizer),
+    )
+    (work / "trainable.safetensors").replace(out_dir / "adapters.safetensors")
+    (out_dir / "adapter_config.json").write_text(json.dumps(config, indent=2) + "\n")
+    _copy_tokenizer(base.weights, out_dir)
     seconds["training"] = time.perf_counter() - mark
 
     mark = time.perf_counter()
@@ -86,31 +127,30 @@ def train_lora(out_dir: Path, preset: LoraPreset, *, command: str) -> ModelCard:
         model,
         tokenizer,
         data_dir,
-        batch_size=max(preset.fit.batch_size, 4),
+        batch_size=4,
         max_seq=preset.fit.max_seq_length,
+        prefix=system_prefix(tokenizer),
+        train_batches=preset.train_loss_batches,
     )
-    _fuse(model)
-    if preset.quantize_bits and "quantization" not in config:
-        model, config = quantize_model(
-            model, config, preset.quantize_group_size, preset.quantize_bits
-        )
-    save(out_dir, preset.model, model, tokenizer, config, donate_model=False)
-    seconds["fuse_quantize"] = time.perf_counter() - mark
-
-    mark = time.perf_counter()
     decode = run_decode_check(out_dir, read_examples(data_dir / "test_examples.jsonl"))
     seconds["evaluation"] = time.perf_counter() - mark
     seconds["total"] = time.perf_counter() - started
-    weights = sorted(out_dir.glob("*.safetensors"))
+    adapted: Any = tree_flatten(model.trainable_parameters())
+    trainable = sum(value.size for _, value in adapted)
     card = ModelCard(
         preset="lora",
         base_model=preset.model,
         seed=preset.seed,
         command=command,
         data=report,
-        architecture={"num_layers": preset.num_layers, "rank": preset.rank, "scale": preset.scale},
-        parameters=parameter_count(model),
-        size_bytes=sum(p.stat().st_size for p in weights),
+        architecture={
+            "base_parameters": base_parameters,
+            "num_layers": preset.num_layers,
+            "rank": preset.rank,
+            "scale": preset.scale,
+        },
+        parameters=trainable,
+        size_bytes=(out_dir / "adapters.safetensors").stat().st_size,
         training=preset.fit,
         losses=losses,
         decode=decode,

@@ -60,10 +60,9 @@ def parameter_count(model: Any) -> int:
 
 def run_decode_check(model_dir: Path, examples: list[Example]) -> Any:
     """The held-out decode check on the saved model, loaded back the way the server loads it."""
-    import mlx_lm
+    from punie_training import model_source
 
-    loaded: Any = mlx_lm.load(str(model_dir))
-    model, tokenizer = loaded
+    model, tokenizer = model_source.load(str(model_dir))
     with progress_bar() as bar:
         task = bar.add_task("decode check on the test split", total=len(examples))
         return decode_check(model, tokenizer, examples, advance=lambda: bar.advance(task))

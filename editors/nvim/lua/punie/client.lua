@@ -17,45 +17,31 @@ local function on_progress(err, params, ctx, ...)
   return vim.lsp.handlers['$/progress'](err, params, ctx, ...)
 end
 
---- Why `edit` is stale, or nil when it is current: a `TextDocumentEdit` pinned to a
---- version other than its buffer's (`vim.lsp.util.buf_versions`, the version Neovim last
---- told the servers) was computed from text the buffer no longer holds. Neovim's own
---- `apply_text_document_edit` skips such an edit yet reports it applied, and checks only
---- the first change; this checks every one, so whatever passes here Neovim applies.
---- @param edit lsp.WorkspaceEdit
---- @return string?
-function M.stale_reason(edit)
-  for _, change in ipairs(edit.documentChanges or {}) do
-    local document = change.textDocument
-    local version = document and document.version
-    if version ~= nil and version ~= vim.NIL then
-      local bufnr = vim.uri_to_bufnr(document.uri)
-      local current = vim.lsp.util.buf_versions[bufnr] or 0
-      if current ~= version then
-        return string.format(
-          '%s changed since the edit was made (version %d, edit for %d)',
-          vim.fn.fnamemodify(vim.uri_to_fname(document.uri), ':~:.'),
-          current,
-          version
-        )
-      end
-    end
-  end
-end
-
---- `workspace/applyEdit` for this client: a stale edit is answered `applied: false` with
---- the reason (the snippet's `write_file` then raises instead of reporting a write that
---- never happened); a current one goes to Neovim's handler, which applies it.
-local function on_apply_edit(err, params, ctx, ...)
-  local reason = params and params.edit and M.stale_reason(params.edit)
-  if reason then
-    return { applied = false, failureReason = reason }
-  end
-  return vim.lsp.handlers['workspace/applyEdit'](err, params, ctx, ...)
+--- `workspace/applyEdit` for this client (`punie.edits`): a stale edit is answered
+--- `applied: false` with the reason (the snippet's `write_file` then raises instead of
+--- reporting a write that never happened), one that needs confirmation is reviewed first.
+local function on_apply_edit(_, params, ctx)
+  local client = assert(vim.lsp.get_client_by_id(ctx.client_id))
+  return require('punie.edits').answer(params, client)
 end
 
 --- Handlers every Punie client uses (also referenced by `lsp/punie.lua`).
 M.handlers = { ['$/progress'] = on_progress, ['workspace/applyEdit'] = on_apply_edit }
+
+--- Neovim's client capabilities, plus what Punie's own `workspace/applyEdit` handler
+--- does: document changes with versions, and change annotations (an edit that needs
+--- confirmation is reviewed, see `punie.review`).
+--- @return lsp.ClientCapabilities
+function M.capabilities()
+  return vim.tbl_deep_extend('force', vim.lsp.protocol.make_client_capabilities(), {
+    workspace = {
+      workspaceEdit = {
+        documentChanges = true,
+        changeAnnotationSupport = { groupsOnLabel = false },
+      },
+    },
+  })
+end
 
 --- Fails the turns of a client whose server went away.
 --- @param code integer
@@ -79,6 +65,7 @@ function M.client_config(root)
     root_dir = root,
     init_options = settings,
     settings = { punie = settings },
+    capabilities = M.capabilities(),
     handlers = M.handlers,
     on_exit = M.on_exit,
   }
@@ -136,10 +123,12 @@ function M.ensure(root)
   return id and vim.lsp.get_client_by_id(id) or nil
 end
 
---- Attaches a buffer to the client of its root, starting the client if needed.
+--- Attaches a file buffer to the client of its root, starting the client if needed.
 --- @param bufnr integer
 function M.attach(bufnr)
-  if vim.bo[bufnr].buftype ~= '' or vim.api.nvim_buf_get_name(bufnr) == '' then
+  local name = vim.api.nvim_buf_get_name(bufnr)
+  -- Only buffers of local files: not help, terminals, prompts or `scheme://` buffers.
+  if vim.bo[bufnr].buftype ~= '' or name == '' or name:match('^%a[%w+.-]*://') then
     return
   end
   vim.lsp.start(M.client_config(config.root_for(bufnr)), { bufnr = bufnr })

@@ -7,7 +7,7 @@ local M = {}
 --- @field max_turns? integer Code Mode turns per question (server default 4).
 --- @field auto_allow? string[] Commands that run without asking (server default list when nil).
 --- @field typecheck_on_save? boolean Run ty on save and publish its diagnostics.
---- @field filetypes? string[] Filetypes whose buffers the client attaches to.
+--- @field writes? 'ask'|'auto' Review each edit before it lands (server default `ask`), or not.
 --- @field root_markers? string[] Files that mark a workspace root.
 --- @field ask_output? 'float'|'chat' Where `:PunieAsk` shows its reply.
 
@@ -18,7 +18,7 @@ M.defaults = {
   max_turns = nil,
   auto_allow = nil,
   typecheck_on_save = true,
-  filetypes = { 'python' },
+  writes = nil,
   root_markers = { 'pyproject.toml', 'setup.py', 'setup.cfg', '.git' },
   ask_output = 'float',
 }
@@ -33,14 +33,20 @@ local option_types = {
   max_turns = 'number',
   auto_allow = 'table',
   typecheck_on_save = 'boolean',
-  filetypes = 'table',
+  writes = 'string',
   root_markers = 'table',
+  ask_output = 'string',
 }
 
 --- Merges `opts` over the defaults and validates them.
 --- @param opts? punie.Options
 function M.set(opts)
   opts = opts or {}
+  for name in pairs(opts) do
+    if not option_types[name] then
+      error(('punie: unknown option %s'):format(vim.inspect(name)))
+    end
+  end
   for name, kind in pairs(option_types) do
     if opts[name] ~= nil and type(opts[name]) ~= kind then
       error(('punie: option %s must be a %s, got %s'):format(name, kind, vim.inspect(opts[name])))
@@ -48,6 +54,9 @@ function M.set(opts)
   end
   if opts.ask_output ~= nil and opts.ask_output ~= 'float' and opts.ask_output ~= 'chat' then
     error("punie: ask_output must be 'float' or 'chat', got " .. vim.inspect(opts.ask_output))
+  end
+  if opts.writes ~= nil and opts.writes ~= 'ask' and opts.writes ~= 'auto' then
+    error("punie: writes must be 'ask' or 'auto', got " .. vim.inspect(opts.writes))
   end
   M.options = vim.tbl_extend('force', vim.deepcopy(M.defaults), opts)
 end
@@ -79,6 +88,9 @@ function M.server_settings()
   }
   if o.auto_allow then
     settings.commands = { autoAllow = o.auto_allow }
+  end
+  if o.writes then
+    settings.approval = { writes = o.writes }
   end
   return settings
 end

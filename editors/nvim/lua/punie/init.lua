@@ -28,24 +28,20 @@ local function client_for(root)
   return clients.ensure(root)
 end
 
---- Configures Punie and attaches its client to the buffers of the configured filetypes
---- (one client per workspace root).
+--- Configures Punie and attaches its client to every file buffer, whatever its filetype
+--- (one client per workspace root): the server must see each unsaved buffer it may edit.
 --- @param opts? punie.Options
 function M.setup(opts)
   config.set(opts)
   local group = vim.api.nvim_create_augroup('punie.attach', { clear = true })
-  vim.api.nvim_create_autocmd('FileType', {
+  vim.api.nvim_create_autocmd({ 'BufReadPost', 'BufNewFile', 'FileType' }, {
     group = group,
-    pattern = config.options.filetypes,
     callback = function(args)
       clients.attach(args.buf)
     end,
   })
   for _, buf in ipairs(vim.api.nvim_list_bufs()) do
-    if
-      vim.api.nvim_buf_is_loaded(buf)
-      and vim.tbl_contains(config.options.filetypes, vim.bo[buf].filetype)
-    then
+    if vim.api.nvim_buf_is_loaded(buf) then
       clients.attach(buf)
     end
   end

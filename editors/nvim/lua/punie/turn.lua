@@ -45,6 +45,8 @@ function Turn:finish(result, err)
   end
   self.done = true
   by_token[self.token] = nil
+  -- An edit still under review belongs to this turn; nobody waits for its answer now.
+  require('punie.review').reject_all(self.client.id)
   if self.callbacks.on_done then
     self.callbacks.on_done(result, err)
   end

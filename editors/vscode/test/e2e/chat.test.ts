@@ -6,7 +6,8 @@
  * and each leaves the workbench usable for the next.
  */
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, readFileSync } from "node:fs";
 import * as path from "node:path";
 import { after, before, describe, it, type TestContext } from "node:test";
 import type { Browser, FrameLocator, Locator, Page } from "playwright-core";
@@ -14,12 +15,15 @@ import { type CodeServer, EXTENSION_DIR, REPO, startCodeServer } from "./codeSer
 import { FIXTURE_FILES } from "./fixture";
 import {
   activeEditorText,
+  applyPreview,
   ask,
+  discardPreview,
   launchBrowser,
   openFile,
   openPunieView,
   newSession,
   openWorkbench,
+  refactorPreview,
   runCommand,
   setUserSettings,
   widenSideBar,
@@ -67,9 +71,36 @@ const SETTINGS: Record<string, unknown> = {
   "punie.commands.autoAllow": [],
 };
 
-/** The code and output of a turn's steps (present even while the blocks are collapsed). */
-async function stepText(turn: Locator, part: "code" | "stdout"): Promise<string> {
+/** The code, output or error of a turn's steps (present even while the blocks are collapsed). */
+async function stepText(turn: Locator, part: "code" | "stdout" | "error"): Promise<string> {
   return (await turn.locator(`.step-${part}`).allTextContents()).join("\n");
+}
+
+const WRITE_NOTES = 'Write "done" to notes.txt';
+const MARKUP_REPLY = "Plain words";
+
+/** Restarts the server on a model that answers `script` to everything (tests/scripted_model.py). */
+async function serveScriptedModel(script: string): Promise<void> {
+  // In code-server's home, which stop() removes.
+  const model = mkdtempSync(path.join(path.dirname(server.workspace), "scripted-model-"));
+  execFileSync(path.join(REPO, ".venv", "bin", "python"), ["-m", "tests.scripted_model", model, script], {
+    cwd: REPO,
+    stdio: "pipe",
+  });
+  await setUserSettings(page, { ...SETTINGS, "punie.server.args": ["serve", "--model", model] });
+  await newSession(chat);
+}
+
+/** The lines of the active editor. */
+function editorLines(): Locator {
+  return page.locator(".editor-group-container.active .monaco-editor .view-lines");
+}
+
+/** Types `text` at the end of the active editor, as pasted (unsaved). */
+async function typeAtEnd(text: string): Promise<void> {
+  await editorLines().click();
+  await page.keyboard.press("Control+End");
+  await page.keyboard.insertText(text);
 }
 
 /** A toast asking to run a command, by the command's name. */
@@ -128,23 +159,72 @@ describe("Punie in VS Code (code-server)", { timeout: 600_000 }, () => {
     });
   });
 
-  it("applies a file change to the open editor as an unsaved, undoable edit", async (t) => {
+  it("previews a write to an open, modified text file; Discard changes nothing and the snippet sees PermissionError", async (t) => {
     await withScreenshot(t, async () => {
       await openFile(page, "notes.txt");
       await newSession(chat);
-      const turn = await ask(chat, 'Write "done" to notes.txt');
-      assert.equal(await turnEnded(turn), "done");
-      const tab = page.locator('.tabs-container .tab[data-resource-name="notes.txt"]');
-      await page.locator('.tabs-container .tab.dirty[data-resource-name="notes.txt"]').waitFor();
-      assert.match(await activeEditorText(page), /done/);
+      await typeAtEnd("an unsaved line\n");
+      const turn = await ask(chat, WRITE_NOTES);
+      await discardPreview(await refactorPreview(page, "notes.txt"));
+      await turnEnded(turn);
+      assert.match(await stepText(turn, "error"), /PermissionError: .*edit refused by editor/);
+      assert.equal(await activeEditorText(page), "todo\nan unsaved line\n");
       assert.equal(readFileSync(path.join(server.workspace, "notes.txt"), "utf8"), "todo\n");
-      await tab.click();
-      await page.locator(".editor-group-container.active .monaco-editor .view-lines").click();
+    });
+  });
+
+  it("refuses a previewed write as stale when the file changed meanwhile, keeping the typing", async (t) => {
+    await withScreenshot(t, async () => {
+      await newSession(chat);
+      const turn = await ask(chat, WRITE_NOTES);
+      const preview = await refactorPreview(page, "notes.txt");
+      await typeAtEnd("typed during the preview");
+      await applyPreview(preview);
+      // VS Code says why in a dialog; the edit is not applied.
+      const dialog = page.locator(".monaco-dialog-box").filter({ hasText: /has changed in the meantime/ });
+      await dialog.getByRole("button", { name: "OK" }).click();
+      await turnEnded(turn);
+      assert.match(await stepText(turn, "error"), /PermissionError: .*edit refused by editor/);
+      assert.equal(await activeEditorText(page), "todo\nan unsaved line\ntyped during the preview");
+    });
+  });
+
+  it("applies a previewed write to the open, modified editor as exactly the written, unsaved, undoable text", async (t) => {
+    await withScreenshot(t, async () => {
+      await newSession(chat);
+      const turn = await ask(chat, WRITE_NOTES);
+      await applyPreview(await refactorPreview(page, "notes.txt"));
+      assert.equal(await turnEnded(turn), "done");
+      // What the snippet wrote is what the editor now holds, nothing more.
+      assert.match(await stepText(turn, "code"), /write_file\("notes\.txt", "done\\n"\)/);
+      await page.locator('.tabs-container .tab.dirty[data-resource-name="notes.txt"]').waitFor();
+      assert.equal(await activeEditorText(page), "done\n");
+      assert.equal(readFileSync(path.join(server.workspace, "notes.txt"), "utf8"), "todo\n");
+      await editorLines().click();
       await page.keyboard.press("Control+Z");
+      await editorLines().getByText("typed during the preview").waitFor();
+      // Leave the file as saved for the tests that follow.
+      await runCommand(page, "File: Revert File");
       await page
-        .locator(".editor-group-container.active .monaco-editor .view-lines")
-        .getByText("todo")
-        .waitFor();
+        .locator('.tabs-container .tab.dirty[data-resource-name="notes.txt"]')
+        .waitFor({ state: "detached" });
+    });
+  });
+
+  it("opens a file that was not open once a previewed write to it lands", async (t) => {
+    await withScreenshot(t, async () => {
+      await runCommand(page, "View: Close Editor");
+      const tab = page.locator('.tabs-container .tab[data-resource-name="notes.txt"]');
+      await tab.waitFor({ state: "detached" });
+      await newSession(chat);
+      const turn = await ask(chat, WRITE_NOTES);
+      await applyPreview(await refactorPreview(page, "notes.txt"));
+      assert.equal(await turnEnded(turn), "done");
+      await page.locator('.tabs-container .tab.dirty[data-resource-name="notes.txt"]').waitFor();
+      await runCommand(page, "File: Revert File");
+      await page
+        .locator('.tabs-container .tab.dirty[data-resource-name="notes.txt"]')
+        .waitFor({ state: "detached" });
     });
   });
 
@@ -233,6 +313,33 @@ describe("Punie in VS Code (code-server)", { timeout: 600_000 }, () => {
       await sent.waitFor();
       assert.match(await sent.innerText(), /In lantern\/labels\.py, lines 1-\d+:\n```python\ndef label_item/);
       assert.notEqual(await turnEnded(chat.locator(".message.assistant").last()), "streaming");
+    });
+  });
+
+  it("never shows markup in a reply", async (t) => {
+    await withScreenshot(t, async () => {
+      await serveScriptedModel(
+        `${MARKUP_REPLY}<|endoftext|></tool_response></parameter></function></tool_call>`,
+      );
+      const turn = await ask(chat, "hello");
+      assert.equal(await turnEnded(turn), "done");
+      assert.equal((await turn.locator(".reply").innerText()).trim(), MARKUP_REPLY);
+      assert.doesNotMatch(
+        await turn.innerText(),
+        /<\||\|>|tool_call|<\/parameter>|<\/function>|tool_response/,
+      );
+    });
+  });
+
+  it("says so when a turn ends with nothing to say", async (t) => {
+    await withScreenshot(t, async () => {
+      await serveScriptedModel("");
+      const turn = await ask(chat, "hello");
+      assert.equal(await turnEnded(turn), "done");
+      assert.equal(
+        (await turn.locator(".reply").innerText()).trim(),
+        "The model ended its turn without a reply.",
+      );
     });
   });
 

@@ -87,23 +87,58 @@ async function quickOpen(page: Page): Promise<Locator> {
   return input;
 }
 
-/** Opens a workspace file in an editor with Quick Open. */
+/** Opens a workspace file in an editor with Quick Open. Quick Open is retried (after
+ * Escape) when it does not come up editable: a keystroke can land while the focus is
+ * still moving between the chat webview and the workbench. */
 export async function openFile(page: Page, relativePath: string): Promise<void> {
-  await page
-    .locator(".part.editor")
-    .click({ position: { x: 5, y: 5 } })
-    .catch(() => undefined);
-  await page.keyboard.press("Control+P");
-  const input = page.locator(".quick-input-widget input");
-  await input.waitFor();
-  await input.fill(relativePath);
-  // Wait for the search to find this very file; the list first shows recent files.
-  await page
-    .locator(".quick-input-list .monaco-list-row")
-    .filter({ hasText: new RegExp(`^${path.basename(relativePath).replace(/\./g, "\\.")}`) })
-    .first()
-    .click();
-  await page.locator(`.tabs-container .tab[data-resource-name="${path.basename(relativePath)}"]`).waitFor();
+  const name = path.basename(relativePath);
+  const tab = page.locator(`.tabs-container .tab[data-resource-name="${name}"]`);
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await page
+        .locator(".part.editor")
+        .click({ position: { x: 5, y: 5 } })
+        .catch(() => undefined);
+      await page.keyboard.press("Control+P");
+      const input = page.locator(".quick-input-widget input");
+      await input.fill(relativePath, { timeout: 10_000 });
+      // Wait for the search to find this very file; the list first shows recent files.
+      await page
+        .locator(".quick-input-list .monaco-list-row")
+        .filter({ hasText: new RegExp(`^${name.replace(/\./g, "\\.")}`) })
+        .first()
+        .click({ timeout: 20_000 });
+      await tab.waitFor({ timeout: 10_000 });
+      return;
+    } catch (error) {
+      if (attempt === 3) {
+        throw error;
+      }
+      await page.keyboard.press("Escape");
+    }
+  }
+}
+
+/** VS Code's Refactor Preview, once it shows an edit of `file`. */
+export async function refactorPreview(page: Page, file: string, timeoutMs = 120_000): Promise<Locator> {
+  const panel = page.locator(".bulk-edit-panel");
+  await panel.getByText(file).first().waitFor({ timeout: timeoutMs });
+  return panel;
+}
+
+/** Applies the previewed edit: its changes need confirmation, so they start unchecked. */
+export async function applyPreview(panel: Locator): Promise<void> {
+  await panel.locator(".edit-checkbox").first().check();
+  await previewButton(panel, "Apply").click();
+}
+
+/** Discards the previewed edit. */
+export async function discardPreview(panel: Locator): Promise<void> {
+  await previewButton(panel, "Discard").click();
+}
+
+function previewButton(panel: Locator, name: "Apply" | "Discard"): Locator {
+  return panel.locator(".monaco-button", { hasText: new RegExp(`^${name}$`) }).first();
 }
 
 /** Runs a command by its title from the command palette. */
@@ -130,9 +165,15 @@ export async function setUserSettings(page: Page, settings: Record<string, unkno
   await runCommand(page, "View: Close Editor");
 }
 
-/** The visible text of the active editor (its rendered lines). */
+/** The text of the active editor, line by line as rendered (for a file that fits on the
+ * screen): every line, empty ones too, in order, joined by `\n`. */
 export async function activeEditorText(page: Page): Promise<string> {
-  return page.locator(".editor-group-container.active .monaco-editor .view-lines").innerText();
+  return page.locator(".editor-group-container.active .monaco-editor .view-lines").evaluate((lines) =>
+    Array.from(lines.querySelectorAll<HTMLElement>(".view-line"))
+      .sort((a, b) => parseFloat(a.style.top) - parseFloat(b.style.top))
+      .map((line) => (line.textContent ?? "").replace(/\u00a0/g, " "))
+      .join("\n"),
+  );
 }
 
 /** Saves a screenshot under test-results/vscode/ (for failures) and returns its path. */

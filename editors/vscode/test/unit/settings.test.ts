@@ -15,6 +15,7 @@ describe("settings → initializationOptions", () => {
     assert.deepEqual(serverSettings(reader({})), {
       maxTurns: 4,
       typecheckOnSave: true,
+      approval: { writes: "ask" },
     });
   });
 
@@ -35,6 +36,7 @@ describe("settings → initializationOptions", () => {
         maxTurns: 7,
         "commands.autoAllow": ["ls", "pytest -q"],
         "typecheck.onSave": false,
+        "approval.writes": "auto",
       }),
     );
     assert.deepEqual(settings, {
@@ -42,7 +44,12 @@ describe("settings → initializationOptions", () => {
       maxTurns: 7,
       commands: { autoAllow: ["ls", "pytest -q"] },
       typecheckOnSave: false,
+      approval: { writes: "auto" },
     });
+  });
+
+  it("asks before writes for any value but auto (the safe default)", () => {
+    assert.deepEqual(serverSettings(reader({ "approval.writes": "sometimes" })).approval, { writes: "ask" });
   });
 
   it("reads the server command and its arguments", () => {

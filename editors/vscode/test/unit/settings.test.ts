@@ -129,7 +129,12 @@ describe("finding the server program", () => {
 
 describe("settings that choose what runs", () => {
   const manifest = JSON.parse(readFileSync(path.join(__dirname, "..", "..", "package.json"), "utf8"));
-  const WIDENING = ["punie.server.command", "punie.server.args", "punie.commands.autoAllow"];
+  const WIDENING = [
+    "punie.server.command",
+    "punie.server.args",
+    "punie.commands.autoAllow",
+    "punie.approval.writes",
+  ];
 
   it("are user (application) settings a workspace cannot set", () => {
     for (const key of WIDENING) {

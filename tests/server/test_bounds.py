@@ -21,9 +21,9 @@ ROOMY = {"maxContextTokens": 65_536}
 
 
 async def test_a_cancelled_chat_with_a_32_kb_message_frees_the_server_within_a_second(
-    embedded_model: Path, workspace: Path
+    plumbing_model: Path, workspace: Path
 ):
-    async with editor_session(embedded_model, workspace, ROOMY) as client:
+    async with editor_session(plumbing_model, workspace, ROOMY) as client:
         await chat(client, QUESTION)  # loads the model
         started = time.monotonic()
         await chat(client, QUESTION)
@@ -45,9 +45,9 @@ async def test_a_cancelled_chat_with_a_32_kb_message_frees_the_server_within_a_s
 
 
 async def test_a_message_over_the_context_gets_a_clear_error_at_once(
-    embedded_model: Path, workspace: Path
+    plumbing_model: Path, workspace: Path
 ):
-    async with editor_session(embedded_model, workspace, {"maxContextTokens": 2048}) as client:
+    async with editor_session(plumbing_model, workspace, {"maxContextTokens": 2048}) as client:
         started = time.monotonic()
         with pytest.raises(JsonRpcException, match=r"message too long: .* context of 2048 tokens"):
             await chat(client, LONG_MESSAGE)
@@ -58,9 +58,9 @@ async def test_a_message_over_the_context_gets_a_clear_error_at_once(
 
 
 async def test_a_message_over_the_size_limit_is_invalid_params(
-    embedded_model: Path, workspace: Path
+    plumbing_model: Path, workspace: Path
 ):
-    async with editor_session(embedded_model, workspace) as client:
+    async with editor_session(plumbing_model, workspace) as client:
         with pytest.raises(JsonRpcException, match="message: String should have at most"):
             await chat(client, "x" * 100_001)
 
@@ -74,9 +74,9 @@ async def test_a_message_over_the_size_limit_is_invalid_params(
     ],
 )
 async def test_nul_or_a_lone_surrogate_in_a_command_is_invalid_params_naming_the_field(
-    embedded_model: Path, workspace: Path, command: str, argument: dict[str, object], field: str
+    plumbing_model: Path, workspace: Path, command: str, argument: dict[str, object], field: str
 ):
-    async with editor_session(embedded_model, workspace) as client:
+    async with editor_session(plumbing_model, workspace) as client:
         params = lsp.ExecuteCommandParams(command=command, arguments=[argument])
         with pytest.raises(JsonRpcException, match=f"{field}: Value error") as refused:
             await client.workspace_execute_command_async(params)

@@ -170,7 +170,11 @@ async def bench_cancel(
 async def run(model: str | None, samples: int) -> dict[str, Any]:
     """Every part of the benchmark, on one fresh workspace."""
     with tempfile.TemporaryDirectory() as tmp:
-        workspace = write_workspace(Path(tmp))
+        # Its own directory: the temporary one is private (0700), and commands run as
+        # nobody when the host is root.
+        workspace = Path(tmp) / "ws"
+        workspace.mkdir()
+        write_workspace(workspace)
         async with PunieClient(
             workspace, approver=ApproveAll(), model=model, settings=SETTINGS
         ) as client:

@@ -51,3 +51,10 @@ def test_usage_errors_exit_non_zero(tmp_path: Path):
     done = _cli("run", "--workspace", str(tmp_path / "missing"), "-")
     assert done.returncode == 2
     assert "is not a directory" in done.stderr
+
+
+def test_nan_or_negative_limits_are_usage_errors(tmp_path: Path):
+    for flag, value in (("--timeout", "nan"), ("--timeout", "-1"), ("--memory-mb", "0")):
+        done = _cli("run", "--workspace", str(tmp_path), flag, value, "-")
+        assert done.returncode == 2, (flag, value)
+        assert flag in done.stderr

@@ -9,7 +9,8 @@ import pytest
 
 from punie_sandbox.local import LocalHost
 from punie_sandbox.process import WorkerProcess
-from punie_sandbox.sandbox import Sandbox
+from punie_sandbox.sandbox import WRITE_QUOTA_BYTES, Sandbox
+from punie_sandbox.worker import MAX_ERROR_CHARS
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 
@@ -232,3 +233,64 @@ async def test_cancelling_while_a_worker_starts_kills_it(
             await task
         assert worker.proc is not None
         assert _gone_or_zombie(worker.proc.pid)
+
+
+async def test_a_huge_error_message_is_cut_before_it_leaves_the_worker(sandbox, host):
+    result = await sandbox.run("raise ValueError('x' * 10**7)", host)
+    assert result.error is not None
+    assert result.error.type == "ValueError"
+    assert len(result.error.message) <= MAX_ERROR_CHARS
+    assert result.error.message.endswith("…")
+
+
+async def test_a_forged_done_frame_with_a_huge_result_is_a_protocol_error(sandbox, host):
+    forge = (
+        "import json, os, sys\n"
+        "c = json.loads(sys.argv[1])\n"
+        "body = json.dumps({'kind': 'done', 'result': 'x' * 10**6}).encode()\n"
+        "os.write(c['fd_out'], len(body).to_bytes(4, 'big') + body)\n"
+        "import time\ntime.sleep(5)\n"
+    )
+    result = await sandbox._run(forge, host)  # gate bypassed: the worker lies
+    assert result.error is not None
+    assert result.error.type == "SandboxProtocolError"
+    assert len(result.error.message) < 1000
+
+
+async def test_a_host_error_is_cut_before_the_snippet_sees_it(sandbox, workspace: Path):
+    class LongWinded(LocalHost):
+        async def read_file(self, path: str) -> str:
+            raise PermissionError("no " * 100_000)
+
+    result = await sandbox.run("read_file('README.md')", LongWinded(workspace))
+    assert result.error is not None
+    assert result.error.type == "PermissionError"
+    assert len(result.error.message) <= MAX_ERROR_CHARS
+
+
+async def test_writes_past_the_per_run_quota_are_refused(sandbox, host, workspace: Path):
+    chunk = WRITE_QUOTA_BYTES // 4
+    code = f"for i in range(6):\n    write_file(f'big{{i}}.txt', 'x' * {chunk})\n"
+    result = await sandbox.run(code, host)
+    assert result.error is not None
+    assert result.error.type == "PermissionError"
+    assert "write quota exceeded" in result.error.message
+    assert sorted(os.listdir(workspace)) == ["README.md", *(f"big{i}.txt" for i in range(4))]
+
+
+@pytest.mark.parametrize(
+    "call",
+    ["read_file('\\ud800')", "write_file('a.txt', 'x\\udfff')", "run_command('ls', ['\\ud800'])"],
+)
+async def test_a_lone_surrogate_in_a_call_is_a_clear_value_error(sandbox, host, call: str):
+    result = await sandbox.run(f"try:\n    {call}\nexcept ValueError as e:\n    print(e)", host)
+    assert result.ok, result
+    assert "lone surrogate" in result.stdout
+    assert result.calls == []
+
+
+async def test_a_nul_in_a_command_argument_is_a_clear_value_error(sandbox, host):
+    result = await sandbox.run("run_command('ls', ['a\\x00b'])", host)
+    assert result.error is not None
+    assert result.error.type == "ValueError"
+    assert "NUL character" in result.error.message

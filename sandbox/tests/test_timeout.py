@@ -1,4 +1,5 @@
-"""The wall-clock timeout counts the snippet's own time, not the host's callbacks."""
+"""The wall-clock timeout counts the snippet's time and the work the host does for it,
+not the time the host waits for the user."""
 
 import asyncio
 import os
@@ -8,6 +9,7 @@ from pathlib import Path
 import pytest
 import pytest_asyncio
 
+from punie_sandbox.host import waiting_for_user
 from punie_sandbox.local import LocalHost
 from punie_sandbox.models import Limits
 from punie_sandbox.sandbox import Sandbox
@@ -17,6 +19,7 @@ pytestmark = pytest.mark.asyncio(loop_scope="module")
 TIMEOUT_S = 1.0
 # Longer than the whole snippet budget: only a paused clock lets such a call finish.
 SLOW_CALLBACK_S = 1.5
+SLOW_COMMAND = "print(run_command('sleep', ['1.5']))"
 BUSY_HALF = """\
 import datetime
 end = datetime.datetime.now() + datetime.timedelta(seconds=0.6)
@@ -26,10 +29,12 @@ while datetime.datetime.now() < end:
 
 
 class SlowHost(LocalHost):
-    """A local host whose ``read_file`` takes longer than the snippet's timeout."""
+    """A local host whose ``read_file`` waits for the user for longer than the snippet's
+    timeout (a consent prompt answered slowly)."""
 
     async def read_file(self, path: str) -> str:
-        await asyncio.sleep(SLOW_CALLBACK_S)
+        with waiting_for_user():
+            await asyncio.sleep(SLOW_CALLBACK_S)
         return await super().read_file(path)
 
 
@@ -57,7 +62,7 @@ async def sandbox() -> AsyncIterator[Sandbox]:
         yield sb
 
 
-async def test_a_host_callback_longer_than_the_timeout_does_not_kill_the_snippet(
+async def test_waiting_for_the_user_longer_than_the_timeout_does_not_kill_the_snippet(
     sandbox: Sandbox, workspace: Path
 ):
     result = await sandbox.run("print(read_file('README.md'))", SlowHost(workspace))
@@ -65,6 +70,17 @@ async def test_a_host_callback_longer_than_the_timeout_does_not_kill_the_snippet
     assert result.killed is None
     assert result.stdout == "# Acme\nThe acme project.\n\n"
     assert result.calls[0].duration_ms >= SLOW_CALLBACK_S * 1000
+
+
+async def test_a_command_running_past_the_snippets_timeout_ends_the_run(
+    sandbox: Sandbox, workspace: Path
+):
+    # Work done for the snippet is the snippet's time: a `tail -f` cannot hold a run.
+    started = asyncio.get_running_loop().time()
+    result = await sandbox.run(SLOW_COMMAND, LocalHost(workspace, allow=["sleep"]))
+    elapsed = asyncio.get_running_loop().time() - started
+    assert result.killed == "timeout", result
+    assert elapsed < TIMEOUT_S + 0.5
 
 
 async def test_a_snippet_busy_looping_past_the_timeout_is_killed(sandbox: Sandbox, host: LocalHost):

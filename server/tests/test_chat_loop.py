@@ -214,3 +214,22 @@ async def test_cancelling_restores_the_session_messages(monkeypatch):
     with pytest.raises(asyncio.CancelledError):
         await task
     assert session.messages == before
+
+
+async def test_a_first_prompt_longer_than_the_context_is_refused_clearly(monkeypatch):
+    # The fake tokenizer makes one token per message: system + user = 2 > 1.
+    settings = Settings().model_copy(update={"max_context_tokens": 1})  # below the minimum
+    with pytest.raises(chat_module.ContextTooLongError, match="message too long") as refused:
+        await run(monkeypatch, ["never"], [], settings)
+    assert "context of 1 tokens" in str(refused.value)
+
+
+async def test_a_turn_that_outgrows_the_context_stops_with_an_error_reply(monkeypatch):
+    # system + user + assistant + tool = 4 tokens on the second turn, over a context of 3.
+    settings = Settings().model_copy(update={"max_context_tokens": 3})  # below the minimum
+    result, _, _, _ = await run(
+        monkeypatch, [call("print(1)"), "never"], [ExecResult(ok=True, stdout="1\n")], settings
+    )
+    assert result.stop_reason == "error"
+    assert "reached 4 tokens" in result.reply
+    assert len(result.steps) == 1

@@ -1,5 +1,6 @@
 """The CLI client's answers to server→client requests (no server needed)."""
 
+import asyncio
 import sys
 from pathlib import Path
 
@@ -7,6 +8,7 @@ import pytest
 from lsprotocol import types as lsp
 
 from punie_server.client import (
+    STDERR_LINE_BYTES,
     Events,
     PunieClient,
     ServerError,
@@ -15,7 +17,7 @@ from punie_server.client import (
 )
 from punie_server.consent import ApproveAll, Decision, RefuseAll
 from punie_server.disk_edits import FileChange
-from punie_server.protocol import Step
+from punie_server.protocol import Step, steering_write_question
 
 
 class Recorder(Events):
@@ -46,6 +48,9 @@ class CommandsOnly:
 
     def approve_command(self, message: str) -> Decision:
         return Decision(True)
+
+    def approve_steering_write(self, message: str) -> Decision:
+        return Decision(False, "edits are off")
 
 
 def write_edit(path: Path, text: str) -> lsp.ApplyWorkspaceEditParams:
@@ -134,6 +139,27 @@ def test_consent_answers_allow_or_deny_from_the_approver(tmp_path: Path):
     refusing = PunieClient(tmp_path, approver=RefuseAll())
     assert allowing.on_show_message_request(consent_request()) == lsp.MessageActionItem("Allow")
     assert refusing.on_show_message_request(consent_request()) == lsp.MessageActionItem("Deny")
+
+
+def test_yes_does_not_cover_a_write_that_steers_tools_later(tmp_path: Path):
+    question = steering_write_question(".envrc", "direnv runs it when you enter the directory")
+    request = lsp.ShowMessageRequestParams(
+        type=lsp.MessageType.Warning,
+        message=question,
+        actions=[lsp.MessageActionItem("Allow"), lsp.MessageActionItem("Deny")],
+    )
+    client = PunieClient(tmp_path, approver=ApproveAll())
+    assert client.on_show_message_request(request) == lsp.MessageActionItem("Deny")
+    assert client.on_show_message_request(consent_request()) == lsp.MessageActionItem("Allow")
+
+
+async def test_an_endless_stderr_line_is_drained_and_kept_short(tmp_path: Path):
+    client = PunieClient(tmp_path, approver=ApproveAll())
+    stream = asyncio.StreamReader()
+    stream.feed_data(b"x" * 5_000_000 + b"\nlast words\n")
+    stream.feed_eof()
+    await client._drain_stderr(stream)
+    assert client.stderr_tail.splitlines() == ["x" * STDERR_LINE_BYTES, "last words"]
 
 
 def test_configuration_answers_the_punie_section_only(tmp_path: Path):

@@ -29,6 +29,20 @@ def test_yes_approves_everything_even_without_a_terminal():
     assert approver.approve_command("Punie wants to run `pytest`. Allow it?").approved
 
 
+def test_yes_without_a_terminal_refuses_a_write_that_steers_tools_later():
+    approver = choose_approver(yes=True, interactive=False, console=quiet_console())
+    decision = approver.approve_steering_write("Punie wants to write .envrc, which …")
+    assert not decision.approved
+    assert "--yes does not cover" in decision.reason
+
+
+def test_yes_on_a_terminal_still_asks_about_a_write_that_steers_tools_later():
+    approver = ApproveAll(steering=AskOnTerminal(quiet_console(), read_line=lambda _: "n"))
+    decision = approver.approve_steering_write("Punie wants to write .envrc, which …")
+    assert not decision.approved
+    assert decision.reason == "the user declined the write"
+
+
 def test_without_a_terminal_everything_is_refused_with_a_reason():
     approver = choose_approver(yes=False, interactive=False, console=quiet_console())
     assert isinstance(approver, RefuseAll)

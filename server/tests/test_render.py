@@ -8,6 +8,7 @@ from rich.console import Console
 
 from punie_server.protocol import Step, Usage
 from punie_server.render import TerminalView, diagnostics_table, step_panel, usage_line
+from punie_server.terminal import SafeStream
 
 
 def recording_console() -> Console:
@@ -101,3 +102,39 @@ def test_refused_edits_say_why():
     console = recording_console()
     TerminalView(console).on_edit("Punie: write a.txt", False, "the user declined the edit")
     assert "✗ Punie: write a.txt: the user declined the edit" in console.export_text()
+
+
+HOSTILE = "ok\x1b]52;c;cGF5bG9hZA==\x07 \x1b]0;title\x1b\\ \x1b[2J\x9b31m\rhidden\x08"
+
+
+def test_streamed_text_reaches_the_terminal_without_escape_sequences():
+    terminal = io.StringIO()
+    view = TerminalView(Console(file=terminal, width=100, color_system=None))
+    view.on_text(HOSTILE[:5])  # a sequence split across two deltas
+    view.on_text(HOSTILE[5:])
+    written = terminal.getvalue()
+    assert "\x1b" not in written
+    assert "\x9b" not in written
+    assert "\r" not in written
+    assert "52;" not in written
+    assert "cGF5bG9hZA" not in written
+
+
+def test_step_output_errors_and_diagnostics_are_shown_without_control_characters():
+    step = Step.model_validate(
+        {"code": "x", "ok": False, "stdout": HOSTILE, "error": {"type": "E", "message": HOSTILE}}
+    )
+    diagnostic = lsp.Diagnostic(
+        range=lsp.Range(lsp.Position(0, 0), lsp.Position(0, 1)), message=HOSTILE
+    )
+    text = shown(
+        step_panel(step, 1), diagnostics_table({Path("/w/a.py"): [diagnostic]}, Path("/w"))
+    )
+    assert not any(char in text for char in "\x1b\x9b\x07\x08\r")
+    assert "ok" in text
+
+
+def test_text_held_back_for_an_unfinished_sequence_is_shown_once_it_ends():
+    stream = SafeStream()
+    assert stream.feed("a\x1b[3") == "a"
+    assert stream.feed("1mred") == "red"

@@ -181,3 +181,54 @@ async def test_git_config_cannot_be_written_to_make_git_status_run_a_program(
     assert result.error.type == "PermissionError"
     assert "git's own files" in result.error.message
     assert not (workspace / "pwned").exists()
+
+
+STEERING = [".vscode/tasks.json", ".envrc", "tests/conftest.py", "sitecustomize.py", ".gitmodules"]
+
+
+@pytest.mark.parametrize("path", STEERING)
+async def test_a_write_that_steers_tools_later_asks_even_with_writes_on_auto(
+    sandbox: Sandbox, workspace: Path, path: str
+):
+    editor = Editor(workspace, consent="Deny")
+    settings = Settings.model_validate({"approval": {"writes": "auto", "commands": "auto"}})
+    result = await sandbox.run(f"write_file({path!r}, 'x = 1\\n')", editor.host(settings))
+    assert len(editor.prompts) == 1
+    assert editor.prompts[0].startswith(f"Punie wants to write {path}, which steers tools later")
+    assert result.error is not None
+    assert result.error.type == "PermissionError"
+    assert f"write refused by user: {path}" in result.error.message
+    assert editor.edits == []
+    assert not (workspace / path).exists()
+    count("data_safety", steering_writes_asked=1)
+
+
+async def test_a_steering_write_the_user_allows_goes_to_the_editor(
+    sandbox: Sandbox, workspace: Path
+):
+    editor = Editor(workspace, consent="Allow")
+    result = await sandbox.run("write_file('.envrc', 'export A=1\\n')", editor.host())
+    assert result.ok, result
+    assert len(editor.prompts) == 1
+    assert len(editor.edits) == 1
+
+
+async def test_an_ordinary_write_asks_nothing(sandbox: Sandbox, workspace: Path):
+    editor = Editor(workspace, consent="Deny")
+    result = await sandbox.run("write_file('notes.txt', 'ok\\n')", editor.host())
+    assert result.ok, result
+    assert editor.prompts == []
+
+
+async def test_a_long_refusal_from_the_editor_is_cut_before_the_model_sees_it(
+    sandbox: Sandbox, workspace: Path
+):
+    class Verbose(Editor):
+        def _reject(self, reason: str) -> lsp.ApplyWorkspaceEditResult:
+            return super()._reject("no " * 20_000)
+
+    editor = Verbose(workspace, accept_edits=False)
+    result = await sandbox.run("write_file('notes.txt', 'x')", editor.host())
+    assert result.error is not None
+    assert result.error.message.startswith("line 1: edit refused by editor: no no")
+    assert len(result.error.message) < 600

@@ -249,3 +249,18 @@ def test_ask_on_a_terminal_applies_the_edit_the_user_accepts(eval_workspace: Pat
         os.close(main)
     assert ask.returncode == 0
     assert "debug" in (eval_workspace / "config.toml").read_text()
+
+
+def test_ask_shows_no_escape_sequence_a_file_carries(plumbing_model: Path, eval_workspace: Path):
+    # A prompt-injected README that would set the clipboard (OSC 52) and the title.
+    readme = eval_workspace / "README.md"
+    readme.write_text(
+        readme.read_text() + "\x1b]52;c;cm0gLXJmIH4=\x07\x1b]0;pwned\x1b\\\x1b[2J\rgone\n"
+    )
+    question = "Read README.md and tell me the project name"
+    done = punie("ask", question, "--model", str(plumbing_model), cwd=eval_workspace)
+    assert done.returncode == 0, done.stderr
+    assert "acme" in done.stdout
+    assert "\x1b" not in done.stdout + done.stderr
+    assert "cm0gLXJmIH4" not in done.stdout
+    assert "\r" not in done.stdout

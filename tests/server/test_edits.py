@@ -193,3 +193,38 @@ async def test_a_rejected_edit_is_a_permission_error_and_is_not_shown(
     assert error.type == "PermissionError"
     assert error.message.endswith("edit refused by editor: user said no")
     assert shown == []
+
+
+@pytest.mark.parametrize("path", [".vscode/tasks.json", "tests/conftest.py", ".envrc"])
+async def test_a_write_that_steers_tools_later_asks_even_with_writes_on_auto(
+    edit_model: Path, workspace: Path, path: str
+):
+    write_edit_request(workspace, path, '{"tasks": []}\n')
+    async with editor_session(edit_model, workspace, ONE_TURN_AUTO) as client:
+        client.script.consent = "Deny"
+        result = await chat(client, "write it")
+        prompts = [prompt.message for prompt in client.script.prompts]
+        edits = client.script.edits
+    assert len(prompts) == 1
+    assert prompts[0].startswith(f"Punie wants to write {path}, which steers tools later: ")
+    assert edits == []
+    error = result.steps[0].error
+    assert error is not None
+    assert error.type == "PermissionError"
+    assert f"write refused by user: {path}" in error.message
+    assert not (workspace / path).exists()
+
+
+async def test_a_steering_write_the_user_allows_is_asked_once_and_lands(
+    edit_model: Path, workspace: Path
+):
+    write_edit_request(workspace, ".envrc", "export A=1\n")
+    async with editor_session(
+        edit_model, workspace, ONE_TURN_ASK, capabilities(review=False)
+    ) as client:
+        result = await chat(client, "write it")
+        prompts = [prompt.message for prompt in client.script.prompts]
+        edits = client.script.edits
+    assert result.steps[0].ok, result.steps[0]
+    assert len(prompts) == 1  # the steering question stands for the write's review too
+    assert len(edits) == 1

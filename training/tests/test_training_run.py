@@ -167,5 +167,5 @@ def test_a_short_run_of_the_embedded_models_recipe_on_smollm2(tmp_path, monkeypa
     assert card.data.totals()["failed"] == 0
     assert card.decode.tool_total + card.decode.direct_total == card.data.split_sizes["test"]
     assert card.losses["test"].perplexity > 1.0
-    model, tokenizer = model_source.load(str(tmp_path / "adapter"))
+    _model, tokenizer = model_source.load(str(tmp_path / "adapter"))
     assert tokenizer.has_tool_calling

@@ -46,7 +46,14 @@ function isExecutable(file: string): boolean {
 export function currentServerCommand(): ResolvedCommand {
   const launch = serverLaunchSettings(punieSettings());
   const folders = (vscode.workspace.workspaceFolders ?? []).map((folder) => folder.uri.fsPath);
-  return resolveServerCommand(launch.command, launch.args, folders, process.env.PATH ?? "", isExecutable);
+  return resolveServerCommand(
+    launch.command,
+    launch.args,
+    folders,
+    process.env.PATH ?? "",
+    isExecutable,
+    vscode.workspace.isTrusted,
+  );
 }
 
 /** Tells the user, once, that the server could not start, naming the command tried. */

@@ -45,6 +45,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     vscode.commands.registerCommand("punie.showStatus", () => status.showDetails(output)),
     vscode.commands.registerCommand("punie.showOutput", () => output.show(true)),
     vscode.commands.registerCommand("punie.askAboutSelection", () => askAboutSelection(chat)),
+    // Trusting the workspace may change which server runs (its .venv) and its settings.
+    vscode.workspace.onDidGrantWorkspaceTrust(() => void restart()),
     vscode.workspace.onDidChangeConfiguration((event) => {
       if (event.affectsConfiguration("punie.server")) {
         // A different program or arguments only take effect in a new server.

@@ -2,7 +2,8 @@
  * Finds the program that runs `punie serve`.
  *
  * Order: the `punie.server.command` setting, then `punie` in a workspace folder's
- * `.venv/bin`, then `punie` on PATH. Pure apart from the `isExecutable` probe.
+ * `.venv/bin` (only in a trusted workspace: a cloned repository could ship its own),
+ * then `punie` on PATH. Pure apart from the `isExecutable` probe.
  */
 import * as path from "node:path";
 
@@ -21,6 +22,7 @@ export function resolveServerCommand(
   workspaceFolders: string[],
   pathEnv: string,
   isExecutable: (file: string) => boolean,
+  trusted: boolean,
 ): ResolvedCommand {
   if (configured !== "") {
     const found = path.isAbsolute(configured)
@@ -28,7 +30,7 @@ export function resolveServerCommand(
       : searchPath(configured, pathEnv, isExecutable) !== undefined;
     return { command: configured, args, found };
   }
-  for (const folder of workspaceFolders) {
+  for (const folder of trusted ? workspaceFolders : []) {
     const candidate = path.join(folder, ".venv", "bin", "punie");
     if (isExecutable(candidate)) {
       return { command: candidate, args, found: true };

@@ -6,8 +6,12 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from pydantic import ValidationError
+
 from punie_sandbox import __version__
 from punie_sandbox.models import Limits
+
+_FLAGS = {"timeout_s": "--timeout", "memory_mb": "--memory-mb"}
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -50,13 +54,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     if not args.workspace.is_dir():
         parser.error(f"--workspace {args.workspace} is not a directory")
-    if args.timeout <= 0 or args.memory_mb <= 0:
-        parser.error("--timeout and --memory-mb must be positive")
+    try:
+        limits = Limits(timeout_s=args.timeout, memory_mb=args.memory_mb)
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{_FLAGS[str(e['loc'][0])]}: {e['msg']}" for e in exc.errors(include_url=False)
+        )
+        parser.error(problems)
     try:
         code = sys.stdin.read() if args.file == "-" else Path(args.file).read_text()
     except OSError as exc:
         parser.error(f"cannot read {args.file}: {exc.strerror}")
-    limits = Limits(timeout_s=args.timeout, memory_mb=args.memory_mb)
     print(asyncio.run(_run_snippet(code, args.workspace, limits)))
     return 0
 

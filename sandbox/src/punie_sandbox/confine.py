@@ -2,9 +2,10 @@
 
 Runs inside the worker, which ``unshare`` started in fresh mount, pid, network, ipc
 and uts namespaces (plus a user namespace when not root). It builds a tmpfs root that
-holds only read-only binds of the Python install and the worker's packages, an empty
-working directory and a private ``/tmp``, then pivots into it and detaches the old
-root, so nothing else of the host filesystem stays reachable.
+holds only read-only binds (the Python install and the worker's packages; for a
+command also the system's programs and the workspace), an empty working directory
+and a private, size-limited ``/tmp``, then pivots into it and detaches the old root,
+so nothing else of the host filesystem stays reachable.
 """
 
 import ctypes
@@ -54,27 +55,37 @@ def _bind_read_only(source: str, target: str) -> None:
 
 
 def enter_private_root(spec: dict[str, Any]) -> None:
-    """Pivot into a new root holding only ``spec["binds"]`` ([source, target] pairs).
+    """Pivot into a new root holding only ``spec["binds"]`` ([source, target] pairs,
+    parents first) and a private ``/tmp`` of ``spec["tmp_bytes"]``.
 
     ``spec["symlinks"]`` are [target, link] pairs to create, ``spec["dirs"]`` empty
-    directories (the working directory).
+    directories (the working directory), ``spec["files"]`` (optional) small files to
+    write, by path. A bind may land inside ``/tmp`` (a workspace
+    under ``/tmp``): the private ``/tmp`` is mounted first.
     """
+    os.umask(0o022)  # the directories made here must be traversable by ``nobody``
     _mount(None, "/", None, MS_REC | MS_PRIVATE, None)
     # Open the sources before the staging tmpfs covers STAGING: a source that lives under
     # it (a checkout in /tmp) stays reachable through its descriptor.
     handles = [(os.open(source, os.O_PATH), target) for source, target in spec["binds"]]
     _mount("tmpfs", STAGING, "tmpfs", MS_NOSUID | MS_NODEV, "size=1m,mode=0755")
+    os.makedirs(STAGING + "/tmp")
+    tmp = f"size={spec['tmp_bytes']},mode=1777"
+    _mount("tmpfs", STAGING + "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, tmp)
     for handle, target in handles:
         _bind_read_only(f"/proc/self/fd/{handle}", STAGING + target)
         os.close(handle)
     for target, link in spec["symlinks"]:
         os.symlink(target, STAGING + link)
-    for directory in [*spec["dirs"], "/tmp", "/.old"]:
+    for target, text in spec.get("files", {}).items():
+        os.makedirs(os.path.dirname(STAGING + target), exist_ok=True)
+        with open(STAGING + target, "w") as handle:
+            handle.write(text)
+    for directory in [*spec["dirs"], "/.old"]:
         os.makedirs(STAGING + directory, exist_ok=True)
     os.chdir(STAGING)
     _check(_libc.syscall(SYS_PIVOT_ROOT[platform.machine()], b".", b".old"), "pivot_root")
     os.chdir("/")
     _check(_libc.umount2(b"/.old", MNT_DETACH), "umount old root")
     os.rmdir("/.old")
-    _mount("tmpfs", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, "size=16m,mode=1777")
     _mount(None, "/", None, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV, None)

@@ -80,8 +80,12 @@ class ExecResult(WireModel):
 
 
 class Limits(WireModel):
-    """Resource limits for one snippet run (the ``sandbox`` settings section)."""
+    """Resource limits for one snippet run (the ``sandbox`` settings section).
 
-    timeout_s: float = 10.0
-    memory_mb: int = 512
-    max_output_bytes: int = 65536
+    Each must be positive and finite (NaN, infinity, zero or a negative value is a
+    validation error naming the field), and no larger than a bound the host can honour.
+    """
+
+    timeout_s: float = Field(10.0, gt=0, le=3600, allow_inf_nan=False)
+    memory_mb: int = Field(512, ge=32, le=1 << 20)
+    max_output_bytes: int = Field(65536, gt=0, le=16 * 1024 * 1024)

@@ -10,6 +10,7 @@ import signal
 import subprocess
 import tempfile
 
+from punie_sandbox.cgroup import MemoryCgroup
 from punie_sandbox.isolation import HOST_WORKDIR_BACKENDS, Backend, launch
 from punie_sandbox.models import Limits
 from punie_sandbox.wire import (
@@ -28,6 +29,7 @@ FILE_BYTES = 16 * 1024 * 1024
 OPEN_FILES = 64
 PROCESSES = 64
 READY_TIMEOUT_S = 30.0
+FRAME_READ_AHEAD = 64 * 1024
 
 
 class WorkerStartError(RuntimeError):
@@ -64,6 +66,7 @@ class WorkerProcess:
         self._overflow = asyncio.Event()
         self._exited = asyncio.Event()
         self._pidfd: int | None = None
+        self._cgroup: MemoryCgroup | None = None
         # Created only where the worker works in it: a host directory is something to
         # remove, and whatever kills this process with SIGKILL leaves it behind.
         self._cwd = (
@@ -91,13 +94,19 @@ class WorkerProcess:
         to_worker_r, to_worker_w = os.pipe()
         from_worker_r, from_worker_w = os.pipe()
         out_r, out_w = os.pipe()
-        spec = launch(self.backend, self._cwd)
+        # The private /tmp may hold as much as the snippet's memory limit, which (in its
+        # memory cgroup, where there is one) counts the two together.
+        memory_bytes = self.limits.memory_mb * 1024 * 1024
+        spec = launch(self.backend, self._cwd, memory_bytes)
+        self._cgroup = cgroup = MemoryCgroup.create(memory_bytes)
         config = {
             **spec.config,
             "fd_in": to_worker_r,
             "fd_out": from_worker_w,
             "limits": _rlimits(self.limits),
+            "cgroup_fd": None if cgroup is None else cgroup.procs_fd,
         }
+        passed = (to_worker_r, from_worker_w) + (() if cgroup is None else (cgroup.procs_fd,))
         try:
             # Popen (vfork + exec) returns in about a millisecond; asyncio's subprocess
             # transport would add a child watcher and stream objects we do not use.
@@ -106,19 +115,30 @@ class WorkerProcess:
                 stdin=subprocess.DEVNULL,
                 stdout=out_w,
                 stderr=out_w,
-                pass_fds=(to_worker_r, from_worker_w),
+                pass_fds=passed,
                 start_new_session=True,
                 env={"LANG": "C.UTF-8", "PATH": "/usr/bin:/bin"},
                 cwd=self._cwd or "/",  # never the caller's (the workspace)
             )
+        except BaseException:
+            if cgroup is not None:
+                cgroup.remove_now()
+                self._cgroup = None
+            raise
         finally:
             for fd in (to_worker_r, from_worker_w, out_w):
                 os.close(fd)
+            if cgroup is not None:
+                cgroup.release_fd()
         os.set_blocking(out_r, False)
         self._stdout_fd = out_r
         loop.add_reader(out_r, self._read_stdout)
         self._watch_exit(loop)
-        frames = self._frames = asyncio.StreamReader(limit=2**31, loop=loop)
+        # The limit is how much the reader buffers ahead before it stops reading the pipe
+        # (a frame being read may still be as long as MAX_FRAME_BYTES): a worker flooding
+        # the pipe while the host serves a callback then blocks on a full pipe instead of
+        # growing the host's memory.
+        frames = self._frames = asyncio.StreamReader(limit=FRAME_READ_AHEAD, loop=loop)
         await loop.connect_read_pipe(
             lambda: asyncio.StreamReaderProtocol(frames), os.fdopen(from_worker_r, "rb", 0)
         )
@@ -177,6 +197,10 @@ class WorkerProcess:
                 asyncio.get_running_loop().remove_reader(self._stdout_fd)
                 return
 
+    def out_of_memory(self) -> bool:
+        """Whether the kernel stopped the worker at its memory cgroup's limit."""
+        return self._cgroup is not None and self._cgroup.out_of_memory()
+
     def drain_stdout(self) -> None:
         """Take in everything the worker has written so far (call right after ``done``)."""
         if self._stdout_fd is not None and not self._overflow.is_set():
@@ -200,6 +224,8 @@ class WorkerProcess:
         if self.proc is not None and not self._exited.is_set():
             with contextlib.suppress(ProcessLookupError, PermissionError):
                 os.killpg(self.proc.pid, signal.SIGKILL)
+        if self._cgroup is not None:
+            self._cgroup.kill_all()
 
     async def reap(self) -> None:
         """Wait for the killed worker to exit and release its pipes and directory."""
@@ -218,6 +244,9 @@ class WorkerProcess:
             self._frames.feed_eof()
         if self._cwd is not None:
             shutil.rmtree(self._cwd, ignore_errors=True)
+        if self._cgroup is not None:
+            await self._cgroup.remove()
+            self._cgroup = None
 
     def stdout(self) -> str:
         """What the snippet printed (capped), decoded."""

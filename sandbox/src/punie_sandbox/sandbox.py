@@ -3,21 +3,41 @@
 import asyncio
 import contextlib
 import time
-from collections.abc import Generator
 from typing import Any
 
 from pydantic import BaseModel
 
 from punie_sandbox import gate
-from punie_sandbox.host import Host
-from punie_sandbox.isolation import RLIMITS_ONLY_WARNING, Backend, choose
+from punie_sandbox.host import Host, run_budget
+from punie_sandbox.isolation import RLIMITS_ONLY_WARNING, SEATBELT_WARNING, Backend, choose
 from punie_sandbox.models import CallRecord, ExecResult, KillReason, Limits, SnippetError
 from punie_sandbox.process import WorkerProcess, WorkerStartError
 from punie_sandbox.wire import Call, Done, ProtocolError, Ready, tool_arguments
+from punie_sandbox.worker import MAX_ERROR_CHARS, clip
 
 PROTOCOL_ERROR = "SandboxProtocolError"
 # Largest repr of a callback argument kept in the call record.
 MAX_RECORDED_ARG = 200
+# What one run may write through write_file, all calls together: a snippet looping
+# over writes must not fill the workspace's disk.
+WRITE_QUOTA_BYTES = 16 * 1024 * 1024
+
+
+class _Run:
+    """What one run has done so far: its calls, and how much it wrote."""
+
+    def __init__(self, calls: list[CallRecord]) -> None:
+        self.calls = calls
+        self.written = 0
+
+    def spend_write_quota(self, size: int) -> None:
+        """Count ``size`` bytes against the run's write quota; ``PermissionError`` past it."""
+        if self.written + size > WRITE_QUOTA_BYTES:
+            raise PermissionError(
+                f"write quota exceeded: one run may write at most {WRITE_QUOTA_BYTES} bytes "
+                f"({self.written} written so far, {size} more asked)"
+            )
+        self.written += size
 
 
 class Sandbox:
@@ -59,8 +79,10 @@ class Sandbox:
 
     @property
     def warning(self) -> str | None:
-        """A loud warning when snippets run without OS isolation, else None."""
-        return RLIMITS_ONLY_WARNING if self._backend == "rlimits-only" else None
+        """A loud warning when snippets or their commands run without OS isolation."""
+        return {"rlimits-only": RLIMITS_ONLY_WARNING, "seatbelt": SEATBELT_WARNING}.get(
+            self._backend
+        )
 
     async def __aenter__(self) -> "Sandbox":
         self._refill()
@@ -104,7 +126,8 @@ class Sandbox:
         self._busy.add(worker)
         calls: list[CallRecord] = []
         try:
-            outcome = await self._drive(worker, code, host, calls)
+            outcome = await self._drive(worker, code, host, _Run(calls))
+            out_of_memory = worker.out_of_memory()
         finally:
             worker.drain_stdout()
             worker.kill()  # synchronous: nothing survives, even on cancellation
@@ -117,6 +140,14 @@ class Sandbox:
             error = SnippetError(
                 type="OutputLimitExceeded",
                 message=f"output exceeded {self.limits.max_output_bytes} bytes; worker killed",
+            )
+        elif out_of_memory:
+            # The kernel's OOM killer: memory that RLIMIT_AS does not see (a tmpfs file,
+            # a memfd, shared memory) reached the limit of the worker's cgroup.
+            killed = "memory"
+            error = SnippetError(
+                type="MemoryError",
+                message=f"memory limit of {self.limits.memory_mb} MB reached; worker killed",
             )
         elif error is not None and error.type == "MemoryError":
             killed = "memory"
@@ -135,9 +166,9 @@ class Sandbox:
         )
 
     async def _drive(
-        self, worker: WorkerProcess, code: str, host: Host, calls: list[CallRecord]
+        self, worker: WorkerProcess, code: str, host: Host, run: _Run
     ) -> tuple[str | None, SnippetError | None, KillReason | None]:
-        session = asyncio.ensure_future(self._timed_session(worker, code, host, calls))
+        session = asyncio.ensure_future(self._timed_session(worker, code, host, run))
         overflow = asyncio.ensure_future(worker.overflowed.wait())
         try:
             done, _ = await asyncio.wait({session, overflow}, return_when=asyncio.FIRST_COMPLETED)
@@ -151,13 +182,15 @@ class Sandbox:
         return None, None, "output"
 
     async def _timed_session(
-        self, worker: WorkerProcess, code: str, host: Host, calls: list[CallRecord]
+        self, worker: WorkerProcess, code: str, host: Host, run: _Run
     ) -> tuple[str | None, SnippetError | None, KillReason | None]:
-        # The wall-clock budget is the snippet's own time: it stops while the host
-        # serves a callback (a consent prompt, ty), which has bounds of its own.
+        # The wall-clock budget covers the snippet and the work the host does for it (a
+        # command, ty); it stops only while the host waits for the user
+        # (``host.waiting_for_user``), whose time is not the snippet's.
         try:
             async with asyncio.timeout(self.limits.timeout_s) as budget:
-                return await self._session(worker, code, host, calls, budget)
+                run_budget.set(budget)
+                return await self._session(worker, code, host, run)
         except TimeoutError:
             message = f"snippet ran longer than {self.limits.timeout_s:g} s; worker killed"
             return None, SnippetError(type="TimeoutError", message=message), "timeout"
@@ -167,19 +200,20 @@ class Sandbox:
         worker: WorkerProcess,
         code: str,
         host: Host,
-        calls: list[CallRecord],
-        budget: asyncio.Timeout,
+        run: _Run,
     ) -> tuple[str | None, SnippetError | None, KillReason | None]:
         try:
             await worker.send({"kind": "run", "code": code})
             while True:
                 message = await worker.receive()
                 if isinstance(message, Done):
-                    return message.result, message.error, None
+                    error = message.error
+                    if error is None:
+                        return message.result, None, None
+                    return message.result, SnippetError(**error.model_dump()), None
                 if isinstance(message, Ready):
                     raise ProtocolError("worker sent 'ready' twice")
-                with _paused(budget):
-                    reply = await self._serve(message, host, calls)
+                reply = await self._serve(message, host, run)
                 try:
                     await worker.send(reply)
                 except (TypeError, ValueError) as exc:  # unserializable or oversized value
@@ -197,14 +231,20 @@ class Sandbox:
             await worker.exited.wait()
             return None, *_death(worker)
 
-    async def _serve(self, call: Call, host: Host, calls: list[CallRecord]) -> dict[str, Any]:
+    async def _serve(self, call: Call, host: Host, run: _Run) -> dict[str, Any]:
         started = time.perf_counter()
         try:
-            value = await getattr(host, call.tool)(**tool_arguments(call))
+            arguments = tool_arguments(call)
+            if call.tool == "write_file":
+                run.spend_write_quota(len(arguments["content"].encode("utf-8", "replace")))
+            value = await getattr(host, call.tool)(**arguments)
             reply: dict[str, Any] = {"ok": True, "value": _plain(value)}
         except Exception as exc:  # any host failure goes back to the snippet, typed
-            reply = {"ok": False, "error": {"type": type(exc).__name__, "message": str(exc)}}
-        calls.append(
+            # Cut to size: the message may come from the editor or a program, and
+            # reaches the model's next turn.
+            message = clip(str(exc), MAX_ERROR_CHARS)
+            reply = {"ok": False, "error": {"type": type(exc).__name__, "message": message}}
+        run.calls.append(
             CallRecord(
                 tool=call.tool,
                 args={k: _recorded(v) for k, v in call.args.items()},
@@ -284,20 +324,6 @@ class Sandbox:
             await self._reap(worker)
         async with self._spare_ready:
             self._spare_ready.notify_all()
-
-
-@contextlib.contextmanager
-def _paused(budget: asyncio.Timeout) -> Generator[None]:
-    """Stop ``budget``'s clock while the block runs; it resumes with the time it had left."""
-    loop = asyncio.get_running_loop()
-    deadline = budget.when()
-    assert deadline is not None  # the budget is always a finite timeout
-    left = deadline - loop.time()
-    budget.reschedule(None)
-    try:
-        yield
-    finally:
-        budget.reschedule(loop.time() + left)
 
 
 def _death(worker: WorkerProcess) -> tuple[SnippetError, KillReason | None]:

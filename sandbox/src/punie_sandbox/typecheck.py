@@ -12,6 +12,7 @@ from pathlib import Path
 from pydantic import BaseModel
 
 from punie_sandbox.commands import run_argv
+from punie_sandbox.isolation import Backend
 from punie_sandbox.models import TypeCheckError, TypeCheckResult
 from punie_sandbox.paths import resolve_inside
 
@@ -101,10 +102,16 @@ def _ty_argv(root: Path, path: str) -> tuple[Path, list[str]]:
     return base, [*argv, "--project", str(base), str(target.relative_to(base))]
 
 
-async def run_ty(root: Path, path: str = ".") -> TypeCheckResult:
-    """Type-check ``path`` (inside ``root``) with ty and return the parsed diagnostics."""
+async def run_ty(root: Path, path: str = ".", *, backend: Backend | None = None) -> TypeCheckResult:
+    """Type-check ``path`` (inside ``root``) with ty and return the parsed diagnostics.
+
+    ty runs in the sandbox like any command (``commands.run_argv``): it reads its
+    configuration from the workspace, and nothing outside it exists there.
+    """
     base, argv = _ty_argv(root, path)
-    done = await run_argv(argv, base, timeout_s=TY_TIMEOUT_S, max_output_bytes=1 << 24)
+    done = await run_argv(
+        argv, base, backend=backend, timeout_s=TY_TIMEOUT_S, max_output_bytes=1 << 24
+    )
     if done.exit_code not in (0, 1):
         raise RuntimeError(f"ty failed (exit {done.exit_code}): {done.output.strip()[:500]}")
     return parse_gitlab(done.output, root)

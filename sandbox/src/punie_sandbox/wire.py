@@ -19,12 +19,18 @@ from pydantic import (
     model_validator,
 )
 
-from punie_sandbox.models import SnippetError, ToolName
+from punie_sandbox.models import ToolName
+from punie_sandbox.worker import MAX_ERROR_CHARS, MAX_ERROR_TYPE_CHARS, MAX_RESULT_CHARS
 
 HEADER = struct.Struct(">I")
 # Large enough for any workspace file a snippet should handle, small enough that a
 # hostile worker cannot make the host buffer gigabytes.
 MAX_FRAME_BYTES = 16 * 1024 * 1024
+# Bounds of a call's fields, checked before the host uses them: a path no file system
+# takes (PATH_MAX), more arguments or longer ones than exec(2) passes (MAX_ARG_STRLEN).
+MAX_PATH_CHARS = 4096
+MAX_ARGS = 1024
+MAX_ARG_CHARS = 128 * 1024
 
 
 class ProtocolError(Exception):
@@ -49,22 +55,26 @@ class Ready(_Strict):
     kind: Literal["ready"]
 
 
+PathText = Annotated[str, Field(max_length=MAX_PATH_CHARS)]
+ArgumentText = Annotated[str, Field(max_length=MAX_ARG_CHARS)]
+
+
 class ReadFileArgs(_Strict):
-    path: str
+    path: PathText
 
 
 class WriteFileArgs(_Strict):
-    path: str
+    path: PathText
     content: str
 
 
 class RunCommandArgs(_Strict):
-    command: str
-    args: list[str] = Field(default_factory=list)
+    command: ArgumentText
+    args: list[ArgumentText] = Field(default_factory=list, max_length=MAX_ARGS)
 
 
 class TypecheckArgs(_Strict):
-    path: str = "."
+    path: PathText = "."
 
 
 _ARGS: dict[str, type[_Strict]] = {
@@ -108,12 +118,23 @@ def tool_arguments(call: Call) -> dict[str, Any]:
         raise TypeError(f"{call.tool}() got bad arguments: {problems}") from None
 
 
+class WorkerError(_Strict):
+    """The exception that ended a snippet, as the worker reports it (cut to size)."""
+
+    type: str = Field(max_length=MAX_ERROR_TYPE_CHARS)
+    message: str = Field(max_length=MAX_ERROR_CHARS)
+
+
 class Done(_Strict):
-    """The snippet finished (normally or with an exception)."""
+    """The snippet finished (normally or with an exception).
+
+    The worker cuts its result and error to the bounds below; a longer field is a
+    forged frame, refused before it can reach the model's next turn.
+    """
 
     kind: Literal["done"]
-    result: str | None = None
-    error: SnippetError | None = None
+    result: str | None = Field(None, max_length=MAX_RESULT_CHARS)
+    error: WorkerError | None = None
 
 
 WorkerMessage = Annotated[Ready | Call | Done, Field(discriminator="kind")]

@@ -52,7 +52,11 @@ PRELOAD = (
 RESULT_TYPES = ("TypeCheckResult", "TypeCheckError")
 SNIPPET_FILE = "<snippet>"
 NOBODY = 65534
+# What a ``done`` frame may carry: the host refuses longer fields (they enter the
+# model's next turn), so the worker cuts its own to fit.
 MAX_RESULT_CHARS = 10_000
+MAX_ERROR_CHARS = 2_000
+MAX_ERROR_TYPE_CHARS = 100
 
 # Host exceptions re-raised with their own type inside the snippet; others become
 # RuntimeError carrying the original type name.
@@ -107,6 +111,12 @@ def make_transport(channel: Channel):
     """The function ``toolset`` calls: one round trip to the host per tool call."""
 
     def transport(tool: str, args: dict[str, Any]) -> Any:
+        for name, value in args.items():
+            for text in value if isinstance(value, list) else [value]:
+                if isinstance(text, str) and not _is_unicode(text):
+                    raise ValueError(
+                        f"{tool}(): {name} is not valid text (it holds a lone surrogate)"
+                    )
         channel.send({"kind": "call", "tool": tool, "args": args})
         reply = channel.receive()
         if reply.get("ok"):
@@ -121,17 +131,34 @@ def make_transport(channel: Channel):
     return transport
 
 
+def _is_unicode(text: str) -> bool:
+    # A lone surrogate has no UTF-8 form: the frame could not carry it.
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def clip(text: str, limit: int) -> str:
+    """``text`` cut to at most ``limit`` characters, marked with an ellipsis when cut."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 def set_limits(limits: dict[str, Any]) -> None:
-    """Apply the rlimits; hard limits too, so the snippet cannot raise them."""
+    """Apply the rlimits; hard limits too, so the snippet (or command) cannot raise them."""
     cpu = int(limits["cpu_s"])
     pairs = {
         resource.RLIMIT_CPU: (cpu, cpu + 1),
         resource.RLIMIT_AS: (limits["memory_bytes"],) * 2,
         resource.RLIMIT_FSIZE: (limits["file_bytes"],) * 2,
         resource.RLIMIT_NOFILE: (limits["open_files"],) * 2,
-        resource.RLIMIT_NPROC: (limits["processes"],) * 2,
         resource.RLIMIT_CORE: (0, 0),
     }
+    # None: left as it is (RLIMIT_NPROC counts every process of the uid, so it only
+    # makes sense for ``nobody``).
+    if limits["processes"] is not None:
+        pairs[resource.RLIMIT_NPROC] = (limits["processes"],) * 2
     for kind, (soft, hard) in pairs.items():
         resource.setrlimit(kind, clamped(soft, hard, resource.getrlimit(kind)[1]))
 
@@ -142,6 +169,16 @@ def clamped(soft: int, hard: int, current_hard: int) -> tuple[int, int]:
     if current_hard != resource.RLIM_INFINITY:
         hard = min(hard, current_hard)
     return min(soft, hard), hard
+
+
+def join_cgroup(procs_fd: int | None) -> None:
+    """Move this process into the memory cgroup the host made for it (if any).
+
+    ``0`` means "the writer": the right process even inside a pid namespace.
+    """
+    if procs_fd is not None:
+        os.write(procs_fd, b"0")
+        os.close(procs_fd)
 
 
 def drop_privileges() -> None:
@@ -184,7 +221,14 @@ def describe(exc: BaseException) -> dict[str, str]:
         line = snippet_line(exc.__traceback__)
         text = str(exc) or ("out of memory" if isinstance(exc, MemoryError) else "")
     message = f"line {line}: {text}" if line is not None else text
-    return {"type": type(exc).__name__, "message": message}
+    return {
+        "type": clip(type(exc).__name__, MAX_ERROR_TYPE_CHARS),
+        "message": clip(_unicode_or_escaped(message), MAX_ERROR_CHARS),
+    }
+
+
+def _unicode_or_escaped(text: str) -> str:
+    return text if _is_unicode(text) else text.encode("utf-8", "backslashreplace").decode()
 
 
 class SnippetBuiltins(dict[str, Any]):
@@ -210,7 +254,7 @@ def run_snippet(code: str) -> dict[str, Any]:
         body, last = compile_snippet(code)
         exec(body, namespace)
         value = eval(last, namespace) if last is not None else None
-        result = None if value is None else repr(value)[:MAX_RESULT_CHARS]
+        result = None if value is None else _unicode_or_escaped(repr(value)[:MAX_RESULT_CHARS])
         return {"result": result, "error": None}
     except BaseException as exc:  # the snippet's failure is the result, whatever it is
         return {"result": None, "error": describe(exc)}
@@ -219,6 +263,7 @@ def run_snippet(code: str) -> dict[str, Any]:
 def main() -> None:
     """Worker entry point; ``sys.argv[1]`` is the JSON config written by the host."""
     config = json.loads(sys.argv[1])
+    join_cgroup(config.get("cgroup_fd"))
     for name in PRELOAD:
         import_module(name)
     channel = Channel(config["fd_in"], config["fd_out"])

@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 from punie_server.cli import MODEL_HELP
+from punie_server.terminal import terminal_safe
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -54,7 +55,7 @@ async def _ask(args: argparse.Namespace, workspace: Path) -> int:
             view.start_turn()
             result = await client.chat(args.question)
     except (ServerError, TurnCancelledError) as error:
-        print(f"punie ask: {error}", file=sys.stderr)
+        print(f"punie ask: {terminal_safe(str(error))}", file=sys.stderr)
         return 1
     finally:
         client.kill()

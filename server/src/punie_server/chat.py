@@ -58,6 +58,14 @@ class ChatEvents:
     phase: Callable[[str], None]
 
 
+# The context when neither the settings nor the model's config give one.
+DEFAULT_CONTEXT_TOKENS = 32_768
+
+
+class ContextTooLongError(ValueError):
+    """The conversation with the new message does not fit the model's context."""
+
+
 def _unparsed_call_error(text: str) -> str:
     return (
         "Error: ToolCallError: the execute_code call could not be parsed; "
@@ -78,7 +86,10 @@ async def run_chat(
     """Run one user message through the Code Mode loop and return the result.
 
     On cancellation the session's messages are restored to what they were before
-    this message, generation stops at the next token and a running snippet is killed.
+    this message, generation stops at the next prefill chunk or token and a running
+    snippet is killed. A first prompt longer than the context (``maxContextTokens``, else
+    the model's own) raises ``ContextTooLongError``; a later one ends the turn with
+    ``stopReason: "error"``.
     """
     loaded = await models.get()
     tokenizer = loaded.tokenizer
@@ -90,6 +101,7 @@ async def run_chat(
     generation_s = 0.0
     loop = asyncio.get_running_loop()
     cancel = threading.Event()
+    context = settings.max_context_tokens or loaded.context_tokens or DEFAULT_CONTEXT_TOKENS
     reply, stop_reason = "", "maxTurns"
     try:
         for turn in range(settings.max_turns):
@@ -107,6 +119,11 @@ async def run_chat(
             prompt = tokenizer.apply_chat_template(
                 session.messages, tools=[EXECUTE_CODE_TOOL], add_generation_prompt=True
             )
+            if len(prompt) > context:
+                if turn == 0:
+                    raise ContextTooLongError(_too_long(len(prompt), context, len(saved)))
+                reply, stop_reason = _context_full(len(prompt), context), "error"
+                break
             output: TurnOutput = await _in_model_thread(
                 models,
                 lambda prompt=prompt, on_text=on_text: generate_turn(
@@ -195,6 +212,21 @@ def _nothing_to_say(last: Step | None) -> str:
     if last is not None and last.killed is not None:
         return f"{said} Its last step was stopped ({last.killed})."
     return said
+
+
+def _too_long(tokens: int, context: int, history: int) -> str:
+    advice = "start a new session or send a shorter message" if history > 1 else "shorten it"
+    return (
+        f"message too long: the conversation would be {tokens} tokens, more than the "
+        f"model's context of {context} tokens; {advice}"
+    )
+
+
+def _context_full(tokens: int, context: int) -> str:
+    return (
+        f"I stopped: the conversation reached {tokens} tokens, more than the model's "
+        f"context of {context} tokens. Start a new session to go on."
+    )
 
 
 def _gave_up(steps: list[Step], max_turns: int) -> str:

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from punie_server.cli import MODEL_HELP
+from punie_server.terminal import terminal_safe
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -60,7 +61,7 @@ async def _chat(args: argparse.Namespace, read_line: Callable[[str], str] = inpu
             console.print(f"[bold]punie chat[/] in {client.workspace}. {HELP}", highlight=False)
             await _repl(client, view, console, read_line)
     except ServerError as error:
-        print(f"punie chat: {error}", file=sys.stderr)
+        print(f"punie chat: {terminal_safe(str(error))}", file=sys.stderr)
         return 1
     finally:
         client.kill()
@@ -73,6 +74,8 @@ async def _repl(
     console: "Console",
     read_line: Callable[[str], str],
 ) -> None:
+    from rich.text import Text
+
     from punie_server.client import ServerError, TurnCancelledError
     from punie_server.render import diagnostics_table, usage_line
 
@@ -117,7 +120,7 @@ async def _repl(
             if not client.alive:
                 raise
             view.finish_turn("")
-            console.print(f"[red]error:[/] {error}", highlight=False)
+            console.print(Text.assemble(("error: ", "red"), terminal_safe(str(error))))
             continue
         finally:
             loop.remove_signal_handler(signal.SIGINT)

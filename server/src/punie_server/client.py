@@ -39,11 +39,14 @@ from punie_server.protocol import (
     Step,
     StepProgress,
     TextProgress,
+    is_steering_write_question,
 )
 
 ALLOW, DENY = "Allow", "Deny"
 SHUTDOWN_TIMEOUT_S = 10.0
 STDERR_TAIL_LINES = 40
+STDERR_LINE_BYTES = 2000
+STDERR_CHUNK = 65536
 
 _PROGRESS: TypeAdapter[TextProgress | CodeProgress | StepProgress] = TypeAdapter(
     Annotated[TextProgress | CodeProgress | StepProgress, Field(discriminator="kind")]
@@ -310,9 +313,17 @@ class PunieClient:
         return self._lsp._server
 
     async def _drain_stderr(self, stream: asyncio.StreamReader) -> None:
-        # Keep the pipe flowing (a full pipe would block the server) and keep a tail.
-        while line := await stream.readline():
-            self._stderr.append(line.decode("utf-8", errors="replace").rstrip())
+        # Keep the pipe flowing (a full pipe would block the server) and keep a tail of
+        # its lines, each cut short: read in chunks, since one endless line would make
+        # readline fail (and the drain stop).
+        partial = b""
+        while chunk := await stream.read(STDERR_CHUNK):
+            *lines, partial = (partial + chunk).split(b"\n")
+            partial = partial[-STDERR_LINE_BYTES:]
+            for line in lines:
+                self._stderr.append(_tail_line(line))
+        if partial:
+            self._stderr.append(_tail_line(partial))
 
     # -- server → client -------------------------------------------------------------
 
@@ -358,7 +369,10 @@ class PunieClient:
         if ALLOW not in titles:
             self.events.on_message(params.message)
             return None
-        decision = self.approver.approve_command(params.message)
+        if is_steering_write_question(params.message):
+            decision = self.approver.approve_steering_write(params.message)
+        else:
+            decision = self.approver.approve_command(params.message)
         answer = ALLOW if decision.approved else DENY
         return lsp.MessageActionItem(title=answer) if answer in titles else None
 
@@ -405,6 +419,10 @@ class PunieClient:
 
     def on_log_message(self, params: lsp.LogMessageParams) -> None:
         """Log messages are for editors' output panes; the CLI ignores them."""
+
+
+def _tail_line(line: bytes) -> str:
+    return line[:STDERR_LINE_BYTES].decode("utf-8", errors="replace").rstrip()
 
 
 def _plain(method: Callable[[Any], Any]) -> Callable[[Any], Any]:

@@ -2,7 +2,9 @@
 
 ``punie ask``/``chat`` ask the user per edit and per command on a terminal, refuse
 everything when there is no terminal to ask on, and approve everything with ``--yes``
-(``punie eval`` always approves).
+(``punie eval`` always approves), except writes that steer tools later
+(``paths.steering_reason``): ``--yes`` still asks about those on a terminal, and
+refuses them without one.
 """
 
 import difflib
@@ -12,11 +14,16 @@ from typing import Protocol
 
 from rich.console import Console
 from rich.syntax import Syntax
+from rich.text import Text
 
 from punie_server.disk_edits import FileChange
 from punie_server.positions import split_lines
+from punie_server.terminal import terminal_safe
 
 NO_TTY_REASON = "no terminal to ask for consent (pass --yes to approve edits and commands)"
+STEERING_REASON = (
+    "--yes does not cover writes that steer tools later, and there is no terminal to ask on"
+)
 
 
 @dataclass(frozen=True)
@@ -38,9 +45,17 @@ class Approver(Protocol):
         """May the command the server describes in ``message`` run?"""
         ...
 
+    def approve_steering_write(self, message: str) -> Decision:
+        """May the write that steers tools later, described in ``message``, happen?"""
+        ...
+
 
 class ApproveAll:
-    """Approves everything (``--yes``, ``punie eval``)."""
+    """Approves everything (``--yes``, ``punie eval``) but writes that steer tools
+    later, which go to ``steering`` (refused when there is none)."""
+
+    def __init__(self, steering: "Approver | None" = None) -> None:
+        self.steering = steering or RefuseAll(STEERING_REASON)
 
     def approve_edit(self, label: str, changes: list[FileChange]) -> Decision:
         """Always yes."""
@@ -49,6 +64,10 @@ class ApproveAll:
     def approve_command(self, message: str) -> Decision:
         """Always yes."""
         return Decision(True)
+
+    def approve_steering_write(self, message: str) -> Decision:
+        """What ``steering`` says."""
+        return self.steering.approve_steering_write(message)
 
 
 class RefuseAll:
@@ -65,6 +84,10 @@ class RefuseAll:
         """Always no, with the reason."""
         return Decision(False, self.reason)
 
+    def approve_steering_write(self, message: str) -> Decision:
+        """Always no, with the reason."""
+        return Decision(False, self.reason)
+
 
 class AskOnTerminal:
     """Shows each edit as a diff (each command as text) and asks y/n."""
@@ -75,19 +98,26 @@ class AskOnTerminal:
 
     def approve_edit(self, label: str, changes: list[FileChange]) -> Decision:
         """Show the diff of ``changes`` and ask."""
-        self.console.print(f"[bold yellow]{label}[/]")
+        self.console.print(Text(terminal_safe(label), style="bold yellow"))
         for change in changes:
-            self.console.print(Syntax(file_diff(change), "diff", word_wrap=True))
+            self.console.print(Syntax(terminal_safe(file_diff(change)), "diff", word_wrap=True))
         if self._yes("Apply this edit?"):
             return Decision(True)
         return Decision(False, "the user declined the edit")
 
     def approve_command(self, message: str) -> Decision:
         """Show the server's question and ask."""
-        self.console.print(f"[bold yellow]{message}[/]")
+        self.console.print(Text(terminal_safe(message), style="bold yellow"))
         if self._yes("Run it?"):
             return Decision(True)
         return Decision(False, "the user declined the command")
+
+    def approve_steering_write(self, message: str) -> Decision:
+        """Show the server's question (it says why the file matters) and ask."""
+        self.console.print(Text(terminal_safe(message), style="bold red"))
+        if self._yes("Write it?"):
+            return Decision(True)
+        return Decision(False, "the user declined the write")
 
     def _yes(self, question: str) -> bool:
         # The question goes to the console (stderr for ``ask --json``), never stdout.
@@ -100,12 +130,12 @@ class AskOnTerminal:
 
 
 def choose_approver(*, yes: bool, interactive: bool, console: Console) -> Approver:
-    """``--yes`` approves all; otherwise ask on a terminal, or refuse without one."""
+    """``--yes`` approves all but steering writes; otherwise ask on a terminal, or refuse
+    without one."""
+    asker = AskOnTerminal(console) if interactive else None
     if yes:
-        return ApproveAll()
-    if interactive:
-        return AskOnTerminal(console)
-    return RefuseAll()
+        return ApproveAll(steering=asker)
+    return asker or RefuseAll()
 
 
 def file_diff(change: FileChange) -> str:

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from punie_server.cli import MODEL_HELP
+from punie_server.terminal import terminal_safe
 
 if TYPE_CHECKING:
     from punie_training.evalsuites import EvalQuery
@@ -67,7 +68,7 @@ async def _evaluate(args: argparse.Namespace, suites: "dict[str, list[EvalQuery]
         # ``why`` quotes the model's reply, which must not be read as rich markup.
         mark = ("PASS", "green") if outcome.passed else ("FAIL", "red")
         line = f" {outcome.id} ({outcome.total_ms / 1000:.1f} s) {outcome.why}"
-        console.print(Text.assemble(mark, line))
+        console.print(Text.assemble(mark, terminal_safe(line)))
 
     with tempfile.TemporaryDirectory(prefix="punie-eval-") as scratch:
         try:
@@ -79,7 +80,7 @@ async def _evaluate(args: argparse.Namespace, suites: "dict[str, list[EvalQuery]
                 on_outcome=show,
             )
         except ServerError as error:
-            print(f"punie eval: {error}", file=sys.stderr)
+            print(f"punie eval: {terminal_safe(str(error))}", file=sys.stderr)
             return 1
     summary = report(model, outcomes)
     if args.json:

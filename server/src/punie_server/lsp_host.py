@@ -1,9 +1,10 @@
 """The sandbox's callbacks, served by the editor on the other end of the LSP link.
 
 ``read_file`` prefers the editor's open (possibly unsaved) buffer; ``write_file``
-becomes a ``workspace/applyEdit`` the editor may refuse; ``run_command`` asks for
-consent unless auto-allowed; ``typecheck`` runs ty and publishes diagnostics. The
-host never writes to disk itself while a client is attached.
+becomes a ``workspace/applyEdit`` the editor may refuse, after asking the user first
+when the file steers tools later; ``run_command`` asks for consent unless
+auto-allowed and runs in the sandbox; ``typecheck`` runs ty there and publishes
+diagnostics. The host never writes to disk itself while a client is attached.
 """
 
 import asyncio
@@ -16,41 +17,55 @@ from pygls.lsp.server import LanguageServer
 from pygls.uris import to_fs_path
 
 from punie_sandbox.commands import command_text, is_allowed
+from punie_sandbox.host import waiting_for_user
+from punie_sandbox.isolation import Backend
 from punie_sandbox.models import TypeCheckResult
-from punie_sandbox.paths import read_text, resolve_inside, resolve_writable
+from punie_sandbox.paths import read_text, resolve_inside, resolve_writable, steering_reason
 from punie_sandbox.typecheck import run_ty
+from punie_sandbox.worker import clip
 from punie_server.commands import execute_command
 from punie_server.diagnostics import DiagnosticsBook
 from punie_server.edits import file_edit
-from punie_server.protocol import RunCommandParams, Settings
+from punie_server.protocol import RunCommandParams, Settings, steering_write_question
 
 ALLOW, DENY = "Allow", "Deny"
 # The editor may ask the user about a command or an edit; an unanswered request
 # must not hold the turn (and the sandbox, whose clock pauses meanwhile) forever.
 CONSENT_TIMEOUT_S = 120.0
+# The most of an editor's reason for refusing an edit that goes back to the model.
+MAX_REASON_CHARS = 500
 
 T = TypeVar("T")
 
 
 async def _answer_in_time(request: Awaitable[T], unanswered: str) -> T:
     """The editor's answer to ``request``; ``PermissionError(unanswered)`` if none comes
-    within ``CONSENT_TIMEOUT_S``."""
-    try:
-        return await asyncio.wait_for(request, CONSENT_TIMEOUT_S)
-    except TimeoutError:
-        raise PermissionError(unanswered) from None
+    within ``CONSENT_TIMEOUT_S``. The snippet's clock stops meanwhile: this is the
+    user's time (the editor may ask them), not the snippet's."""
+    with waiting_for_user():
+        try:
+            return await asyncio.wait_for(request, CONSENT_TIMEOUT_S)
+        except TimeoutError:
+            raise PermissionError(unanswered) from None
 
 
 class LspHost:
     """A ``punie_sandbox.host.Host`` whose side effects go through the LSP client."""
 
     def __init__(
-        self, server: LanguageServer, root: Path, settings: Settings, book: DiagnosticsBook
+        self,
+        server: LanguageServer,
+        root: Path,
+        settings: Settings,
+        book: DiagnosticsBook,
+        *,
+        backend: Backend | None = None,
     ) -> None:
         self.server = server
         self.root = root
         self.settings = settings
         self.book = book
+        self.backend = backend
 
     def open_document(self, target: Path) -> Any | None:
         """The editor's open document for ``target``, if it has one."""
@@ -72,8 +87,10 @@ class LspHost:
         """Ask the editor to make ``path`` hold ``content`` (it may refuse).
 
         The edit is computed against the open buffer (pinned to its version) or the file
-        on disk; with ``approval.writes: ask`` the user reviews it before it lands. Once
-        it has landed the editor is asked to show the file.
+        on disk; with ``approval.writes: ask`` the user reviews it before it lands, and a
+        file that steers tools later is asked about first whatever that setting says
+        (``confirm_steering_write``). Once it has landed the editor is asked to show the
+        file.
         """
         target = resolve_writable(self.root, path)
         if target.is_dir():
@@ -92,10 +109,13 @@ class LspHost:
             current, version = None, None
         if current == content:
             return
+        steering = steering_reason(self.root, target)
+        if steering is not None:
+            await self.confirm_steering_write(path, steering)
         label = f"Punie: write {path}"
         review = self.settings.approval.writes == "ask"
         annotated = review and _supports_change_annotations(capabilities)
-        if review and not annotated:
+        if review and not annotated and steering is None:  # a steering write was just asked
             await self._confirm_write(path, created=current is None)
         edit = file_edit(
             target,
@@ -115,8 +135,25 @@ class LspHost:
             reason = response.failure_reason or (
                 "not applied (rejected, or the file changed since the edit was made)"
             )
-            raise PermissionError(f"edit refused by editor: {reason}")
+            raise PermissionError(f"edit refused by editor: {clip(reason, MAX_REASON_CHARS)}")
         self._show(target)
+
+    async def confirm_steering_write(self, path: str, reason: str) -> None:
+        """Ask the user before writing ``path``, which steers tools later (``reason``);
+        ``PermissionError`` unless they allow it. Asked whatever ``approval.writes`` says:
+        such a file decides what runs the next time the user opens the folder or runs
+        the tests, long after they looked at this edit."""
+        request = lsp.ShowMessageRequestParams(
+            type=lsp.MessageType.Warning,
+            message=steering_write_question(path, reason),
+            actions=[lsp.MessageActionItem(title=ALLOW), lsp.MessageActionItem(title=DENY)],
+        )
+        answer = await _answer_in_time(
+            self.server.window_show_message_request_async(request),
+            f"no answer to the request to write {path}",
+        )
+        if answer is None or answer.title != ALLOW:
+            raise PermissionError(f"write refused by user: {path} ({reason})")
 
     async def _confirm_write(self, path: str, *, created: bool) -> None:
         """Ask before an edit the editor cannot show for review; ``PermissionError`` if not."""
@@ -146,7 +183,9 @@ class LspHost:
     async def run_command(self, command: str, args: list[str] | None = None) -> str:
         """Run a command through ``punie.runCommand`` once the user allows it."""
         params = RunCommandParams(command=command, args=list(args or []))
-        result = await execute_command(params, self.root, self.settings, consent=self.consent)
+        result = await execute_command(
+            params, self.root, self.settings, consent=self.consent, backend=self.backend
+        )
         return command_text(result)
 
     async def consent(self, argv: list[str]) -> None:
@@ -171,7 +210,9 @@ class LspHost:
 
     async def typecheck(self, path: str = ".") -> TypeCheckResult:
         """Run ty on ``path`` and publish what it found as diagnostics."""
-        return await typecheck_and_publish(self.server, self.root, self.book, path)
+        return await typecheck_and_publish(
+            self.server, self.root, self.book, path, backend=self.backend
+        )
 
 
 def _supports_change_annotations(workspace: lsp.WorkspaceClientCapabilities) -> bool:
@@ -180,11 +221,16 @@ def _supports_change_annotations(workspace: lsp.WorkspaceClientCapabilities) -> 
 
 
 async def typecheck_and_publish(
-    server: LanguageServer, root: Path, book: DiagnosticsBook, path: str
+    server: LanguageServer,
+    root: Path,
+    book: DiagnosticsBook,
+    path: str,
+    *,
+    backend: Backend | None = None,
 ) -> TypeCheckResult:
-    """Run ty on ``path`` (inside ``root``) and publish/clear diagnostics accordingly."""
+    """Run ty on ``path`` (inside ``root``, in the sandbox) and publish/clear diagnostics."""
     checked = resolve_inside(root, path)
-    result = await run_ty(root, path)
+    result = await run_ty(root, path, backend=backend)
     for params in book.publications(result, checked):
         server.text_document_publish_diagnostics(params)
     return result

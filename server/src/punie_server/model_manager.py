@@ -29,11 +29,13 @@ def embedded_model_path() -> Path:
 
 @dataclass
 class LoadedModel:
-    """A model and its mlx-lm tokenizer wrapper."""
+    """A model, its mlx-lm tokenizer wrapper, and how many tokens of context it was
+    made for (None when its config does not say)."""
 
     name: str
     model: Any
     tokenizer: Any
+    context_tokens: int | None = None
 
 
 class ModelManager:
@@ -86,7 +88,10 @@ class ModelManager:
                 "chat template (and it is not a ChatML template Punie could give one)"
             )
             raise ModelLoadError(self.error)
-        self._loaded = LoadedModel(self.name, model, tokenizer)
+        context = getattr(getattr(model, "args", None), "max_position_embeddings", None)
+        self._loaded = LoadedModel(
+            self.name, model, tokenizer, context if isinstance(context, int) else None
+        )
         self.state = "ready"
         return self._loaded
 

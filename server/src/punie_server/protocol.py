@@ -4,11 +4,11 @@ One module shared by the server, its CLI clients and the editors' tests: field n
 are snake_case here and camelCase on the wire.
 """
 
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import Field
+from pydantic import AfterValidator, Field
 
-from punie_sandbox.commands import DEFAULT_ALLOW
+from punie_sandbox.commands import DEFAULT_ALLOW, DEFAULT_TIMEOUT_S
 from punie_sandbox.models import (
     CommandResult,
     ExecResult,
@@ -18,6 +18,7 @@ from punie_sandbox.models import (
 )
 
 __all__ = [
+    "MAX_MESSAGE_CHARS",
     "ApprovalSettings",
     "ChatParams",
     "ChatResult",
@@ -36,6 +37,42 @@ __all__ = [
     "TypecheckParams",
     "Usage",
 ]
+
+# Longest chat message: a cheap bound checked before anything tokenizes it (the
+# model's context, checked after, is the real one).
+MAX_MESSAGE_CHARS = 100_000
+
+
+def _valid_text(text: str) -> str:
+    """``text`` if it is valid Unicode without NUL characters, else a clear ValueError."""
+    if "\x00" in text:
+        raise ValueError("must not contain a NUL character")
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        raise ValueError("is not valid text (it holds a lone surrogate)") from None
+    return text
+
+
+# Text that reaches a tokenizer, a path or a program's argv.
+Text = Annotated[str, AfterValidator(_valid_text)]
+
+# The question before a write that steers tools later (``paths.steering_reason``):
+# asked whatever ``approval.writes`` says; clients tell it from a command's by its start.
+STEERING_WRITE_QUESTION = (
+    "Punie wants to write {path}, which steers tools later: {reason}. Allow it?"
+)
+
+
+def steering_write_question(path: str, reason: str) -> str:
+    """The consent question for writing ``path``, which steers tools for ``reason``."""
+    return STEERING_WRITE_QUESTION.format(path=path, reason=reason)
+
+
+def is_steering_write_question(message: str) -> bool:
+    """Whether a ``window/showMessageRequest`` is the question before such a write."""
+    return message.startswith(STEERING_WRITE_QUESTION.split("{", 1)[0])
+
 
 CHAT = "punie/chat"
 RESET = "punie/reset"
@@ -57,18 +94,21 @@ class ApprovalSettings(WireModel):
 
 
 class CommandsSettings(WireModel):
-    """Commands that run without asking."""
+    """Commands that run without asking, and how long one may run."""
 
     auto_allow: list[str] = Field(default_factory=lambda: list(DEFAULT_ALLOW))
+    timeout_s: float = Field(DEFAULT_TIMEOUT_S, gt=0, le=3600, allow_inf_nan=False)
 
 
 class Settings(WireModel):
     """``initializationOptions`` and the ``punie`` section of ``workspace/configuration``."""
 
     model: str | None = None
-    max_tokens: int = 1024
-    temperature: float = 0.0
-    max_turns: int = 4
+    max_tokens: int = Field(1024, ge=1, le=1 << 20)
+    temperature: float = Field(0.0, ge=0, le=10, allow_inf_nan=False)
+    max_turns: int = Field(4, ge=1, le=64)
+    # None: the model's own (``max_position_embeddings``).
+    max_context_tokens: int | None = Field(None, ge=256, le=1 << 22)
     sandbox: Limits = Field(default_factory=Limits)
     approval: ApprovalSettings = Field(default_factory=ApprovalSettings)
     commands: CommandsSettings = Field(default_factory=CommandsSettings)
@@ -79,7 +119,7 @@ class Settings(WireModel):
 class ChatParams(WireModel):
     """Params of ``punie/chat``."""
 
-    message: str = Field(min_length=1)
+    message: Text = Field(min_length=1, max_length=MAX_MESSAGE_CHARS)
     session_id: str | None = None
     work_done_token: int | str | None = None
     partial_result_token: int | str | None = None
@@ -166,12 +206,12 @@ class StatusResult(WireModel):
 class RunCommandParams(WireModel):
     """The single argument of ``punie.runCommand``."""
 
-    command: str = Field(min_length=1)
-    args: list[str] = Field(default_factory=list)
-    cwd: str | None = None
+    command: Text = Field(min_length=1)
+    args: list[Text] = Field(default_factory=list)
+    cwd: Text | None = None
 
 
 class TypecheckParams(WireModel):
     """The single (optional) argument of ``punie.typecheck``."""
 
-    path: str = "."
+    path: Text = "."

@@ -1,4 +1,8 @@
-"""How the terminal clients show a turn: streamed reply, steps, edits, diagnostics."""
+"""How the terminal clients show a turn: streamed reply, steps, edits, diagnostics.
+
+Everything shown comes from the server, so from the model, a snippet or a program: it
+goes through ``terminal_safe`` and is never read as rich markup.
+"""
 
 from pathlib import Path
 
@@ -11,6 +15,7 @@ from rich.text import Text
 
 from punie_server.client import Events
 from punie_server.protocol import Step, Usage
+from punie_server.terminal import SafeStream, terminal_safe
 
 _SEVERITY = {
     lsp.DiagnosticSeverity.Error: "error",
@@ -23,7 +28,7 @@ _SEVERITY = {
 def code_panel(code: str, number: int) -> Panel:
     """The snippet about to run, syntax-highlighted."""
     return Panel(
-        Syntax(code.rstrip("\n"), "python", line_numbers=False, word_wrap=True),
+        Syntax(terminal_safe(code).rstrip("\n"), "python", line_numbers=False, word_wrap=True),
         title=f"step {number}: code",
         title_align="left",
         border_style="cyan",
@@ -34,11 +39,12 @@ def step_panel(step: Step, number: int) -> Panel:
     """What a finished snippet produced: output, result, error, tool calls."""
     parts: list[RenderableType] = []
     if step.stdout:
-        parts.append(Text(step.stdout.rstrip("\n")))
+        parts.append(Text(terminal_safe(step.stdout).rstrip("\n")))
     if step.result is not None:
-        parts.append(Text(f"→ {step.result}", style="bold"))
+        parts.append(Text(f"→ {terminal_safe(step.result)}", style="bold"))
     if step.error is not None:
-        parts.append(Text(f"{step.error.type}: {step.error.message}", style="bold red"))
+        error = terminal_safe(f"{step.error.type}: {step.error.message}")
+        parts.append(Text(error, style="bold red"))
     if step.killed is not None:
         parts.append(Text(f"killed: {step.killed}", style="bold red"))
     calls = ", ".join(
@@ -64,11 +70,11 @@ def diagnostics_table(diagnostics: dict[Path, list[lsp.Diagnostic]], root: Path)
         shown = path.relative_to(root) if path.is_relative_to(root) else path
         for item in items:
             table.add_row(
-                str(shown),
+                Text(terminal_safe(str(shown))),
                 str(item.range.start.line + 1),
                 _SEVERITY.get(item.severity or lsp.DiagnosticSeverity.Error, "error"),
-                str(item.code or ""),
-                item.message,
+                Text(terminal_safe(str(item.code or ""))),
+                Text(terminal_safe(item.message)),
             )
     return table
 
@@ -97,16 +103,19 @@ class TerminalView(Events):
         self.streamed = ""
         self._mid_line = False
         self._activity = ""
+        self._reply = SafeStream()
 
     def start_turn(self) -> None:
         """Forget what the previous turn streamed."""
         self.steps = 0
         self.streamed = ""
         self._activity = ""
+        self._reply = SafeStream()
 
     def on_text(self, delta: str) -> None:
         """Print the reply as it streams."""
-        self.console.print(delta, end="", markup=False, highlight=False, soft_wrap=True)
+        shown = self._reply.feed(delta)
+        self.console.print(shown, end="", markup=False, highlight=False, soft_wrap=True)
         self.streamed += delta
         self._mid_line = not delta.endswith("\n")
 
@@ -127,26 +136,27 @@ class TerminalView(Events):
             return
         self._activity = message
         self._end_line()
-        self.console.print(Text(message, style="dim italic"))
+        self.console.print(Text(terminal_safe(message), style="dim italic"))
 
     def on_message(self, message: str) -> None:
         """Show a server message."""
         self._end_line()
-        self.console.print(Text(message, style="yellow"))
+        self.console.print(Text(terminal_safe(message), style="yellow"))
 
     def on_edit(self, label: str, applied: bool, reason: str) -> None:
         """Say whether an edit reached the disk."""
         self._end_line()
         if applied:
-            self.console.print(Text(f"✓ {label}", style="green"))
+            self.console.print(Text(terminal_safe(f"✓ {label}"), style="green"))
         else:
-            self.console.print(Text(f"✗ {label}: {reason}", style="red"))
+            self.console.print(Text(terminal_safe(f"✗ {label}: {reason}"), style="red"))
 
     def finish_turn(self, reply: str) -> None:
         """Print the reply if it did not stream; end the line."""
+        self._reply.end()
         if not self.streamed.strip() and reply:
             self._end_line()
-            self.console.print(reply, markup=False, highlight=False)
+            self.console.print(terminal_safe(reply), markup=False, highlight=False)
         self._end_line()
 
     def _end_line(self) -> None:

@@ -36,7 +36,7 @@ from pygls.uris import to_fs_path
 from punie_sandbox.models import WireModel
 from punie_sandbox.sandbox import Sandbox
 from punie_server import __version__
-from punie_server.chat import ChatEvents, run_chat
+from punie_server.chat import ChatEvents, ContextTooLongError, run_chat
 from punie_server.commands import execute_command
 from punie_server.diagnostics import DiagnosticsBook
 from punie_server.lsp_host import LspHost, typecheck_and_publish
@@ -178,8 +178,9 @@ class PunieServer(LanguageServer):
         self.book = DiagnosticsBook(self.root)
 
     def host(self) -> LspHost:
-        """A callback host for one snippet run, with the current settings."""
-        return LspHost(self, self.root, self.settings, self.book)
+        """A callback host for one snippet run, with the current settings; its commands
+        and ty run under the sandbox's backend."""
+        return LspHost(self, self.root, self.settings, self.book, backend=self.sandbox.backend)
 
     def status(self) -> StatusResult:
         """What ``punie/status`` reports."""
@@ -217,6 +218,9 @@ class PunieServer(LanguageServer):
             except ModelLoadError as error:
                 self._forget_unseen(params, session.id)
                 raise JsonRpcInternalError(f"model failed: {error}") from None
+            except ContextTooLongError as error:
+                self._forget_unseen(params, session.id)
+                raise JsonRpcInvalidParams(str(error)) from None
             except BaseException:
                 self._forget_unseen(params, session.id)
                 raise
@@ -394,7 +398,7 @@ def build_server(model: str | None = None) -> PunieServer:
         if not ls.settings.typecheck_on_save or relative is None:
             return
         try:
-            await typecheck_and_publish(ls, ls.root, ls.book, relative)
+            await typecheck_and_publish(ls, ls.root, ls.book, relative, backend=ls.sandbox.backend)
         except Exception as error:  # a save must never fail loudly; say why in the log
             ls.window_log_message(
                 lsp.LogMessageParams(lsp.MessageType.Warning, f"typecheck on save: {error}")
@@ -417,18 +421,24 @@ def build_server(model: str | None = None) -> PunieServer:
     async def run_command(ls: PunieServer, *args: Any) -> dict[str, Any]:
         params = parse_params(RunCommandParams, args[0] if args else None)
         try:
-            result = await execute_command(params, ls.root, ls.settings)
-        except (PermissionError, FileNotFoundError) as error:
+            result = await execute_command(params, ls.root, ls.settings, backend=ls.sandbox.backend)
+        except (PermissionError, FileNotFoundError, ValueError) as error:
             raise JsonRpcInvalidParams(str(error)) from None
+        except OSError as error:  # includes TimeoutError
+            raise JsonRpcInternalError(str(error)) from None
         return result.to_wire()
 
     @server.command(TYPECHECK)
     async def typecheck(ls: PunieServer, *args: Any) -> dict[str, Any]:
         params = parse_params(TypecheckParams, args[0] if args else None)
         try:
-            result = await typecheck_and_publish(ls, ls.root, ls.book, params.path)
-        except PermissionError as error:
+            result = await typecheck_and_publish(
+                ls, ls.root, ls.book, params.path, backend=ls.sandbox.backend
+            )
+        except (PermissionError, FileNotFoundError, ValueError) as error:
             raise JsonRpcInvalidParams(str(error)) from None
+        except (OSError, RuntimeError) as error:  # ty failed, timed out or is missing
+            raise JsonRpcInternalError(str(error)) from None
         return result.to_wire()
 
     @server.feature(lsp.SHUTDOWN)

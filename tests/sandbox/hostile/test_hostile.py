@@ -2,19 +2,25 @@
 
 Every snippet in ``snippets/`` runs under the ``bwrap`` and the ``namespaces`` backend
 through ``Sandbox._run`` (the gate-less path), so what is shown here is the OS
-isolation, not the gate. After every run these properties are asserted:
+isolation, not the gate; the commands and ty runs it asks for run in the same backend.
+After every run these properties are asserted:
 
-- the secret (in canary files outside the workspace, in a fake ``$HOME`` and in the
-  parent's environment) appears nowhere in the result or the workspace;
-- canary files are unchanged, and no file was created outside the workspace;
+- the secret (in canary files outside the workspace, in a repository and a Python
+  module beside it, in a fake ``$HOME`` and in the parent's environment) appears nowhere
+  in the result or the workspace;
+- nothing outside the workspace changed: not a byte written, not a file created;
 - the TCP, unix-path and abstract-unix listeners of the host saw no connection;
-- no process or thread named ``punie-escapee`` (every snippet that forks or spawns
-  names its children so) survives the run;
+- no process or thread named ``punie-escapee`` (every snippet that forks or spawns,
+  and the helper program a hostile repository ships, ``escapee.py``, names its
+  children so) survives the run;
 
 plus each snippet's own ``# expect:`` line (ok, error=<type>|any, killed=<reason>; a
 killed run must end within the timeout + 0.5 s, measured with a spare ready),
-``# forbid:`` strings and ``# check:`` extras. Snippets marked ``# gate: refused``
-are also checked to be refused by the AST gate.
+``# within:`` seconds, ``# forbid:`` strings and ``# check:`` extras. ``# file: PATH <-
+JSON-STRING`` lines lay out the hostile repository the snippet runs in (``@@key@@``
+stands for an arena path; ``@escapee`` for the helper program); the workspace is put
+back as it was after each snippet. Snippets marked ``# gate: refused`` are also
+checked to be refused by the AST gate.
 """
 
 import asyncio
@@ -22,6 +28,7 @@ import json
 import os
 import shutil
 import socket
+import subprocess
 import time
 import uuid
 from collections.abc import AsyncIterator, Iterator
@@ -43,14 +50,19 @@ LIMITS = Limits(timeout_s=1.0, memory_mb=256, max_output_bytes=65536)
 ESCAPEE = "punie-escapee"
 
 
+ESCAPEE_PROGRAM = (Path(__file__).parent / "escapee.py").read_text()
+
+
 @dataclass
 class Snippet:
     path: Path
     code: str
     expect: str = "any"
     gate_refused: bool = False
+    within_s: float | None = None
     forbid: list[str] = field(default_factory=list)
     checks: list[str] = field(default_factory=list)
+    files: dict[str, str] = field(default_factory=dict)
 
 
 def load(path: Path) -> Snippet:
@@ -63,10 +75,15 @@ def load(path: Path) -> Snippet:
             snippet.expect = value
         elif key == "gate":
             snippet.gate_refused = value == "refused"
+        elif key == "within":
+            snippet.within_s = float(value)
         elif key == "forbid":
             snippet.forbid.append(value)
         elif key == "check":
             snippet.checks.append(value)
+        elif key == "file":
+            name, _, content = value.partition(" <- ")
+            snippet.files[name] = ESCAPEE_PROGRAM if content == "@escapee" else json.loads(content)
     return snippet
 
 
@@ -89,7 +106,8 @@ class Arena:
     secret: str
     root: Path
     workspace: Path
-    canaries: dict[Path, str]
+    places: dict[str, str]
+    outside_dirs: list[Path]
     created: list[Path]
     listener: Listener
 
@@ -131,9 +149,24 @@ def _lay_out(root: Path, secret: str) -> tuple[Path, Path, Path]:
         directory.mkdir(parents=True)
     for canary in (outside / "canary.txt", far / "canary.txt"):
         canary.write_text(secret)
+    (outside / "secretmod.py").write_text(f"SECRET = {secret!r}\n")
+    _repository_with(outside / "repo", secret)
     (workspace / "README.md").write_text("# hostile corpus workspace\n")
     (workspace / "link_out").symlink_to(outside)
     return workspace, outside, far
+
+
+def _repository_with(path: Path, secret: str) -> None:
+    """Another repository on the machine, with the secret in its history."""
+    env = {"GIT_CONFIG_GLOBAL": "/dev/null", "GIT_CONFIG_NOSYSTEM": "1", "PATH": "/usr/bin:/bin"}
+    path.mkdir()
+    (path / "notes.txt").write_text(secret)
+    for argv in (
+        ["init", "-q"],
+        ["add", "."],
+        ["-c", "user.name=x", "-c", "user.email=x@x", "commit", "-qm", "notes"],
+    ):
+        subprocess.run(["git", *argv], cwd=path, env=env, check=True, capture_output=True)
 
 
 @pytest_asyncio.fixture(loop_scope="module", scope="module", params=BACKENDS)
@@ -141,7 +174,6 @@ async def arena(request: pytest.FixtureRequest, secret_env) -> AsyncIterator[Are
     secret, base = secret_env
     root = base / request.param
     workspace, outside, far = _lay_out(root, secret)
-    canaries = {outside / "canary.txt": secret, far / "canary.txt": secret}
     created = [outside / "created.txt", root / "created.txt", far / "created.txt"]
     listener = Listener()
     tcp = await asyncio.start_server(listener.accept, "0.0.0.0", 0)
@@ -161,9 +193,11 @@ async def arena(request: pytest.FixtureRequest, secret_env) -> AsyncIterator[Are
         "abstract_name": abstract_name,
     }
     _write_config(workspace, config)
+    places = {"workspace": str(workspace), "outside": str(outside), "far": str(far)}
+    places |= {key: str(value) for key, value in config.items()}
     try:
         async with Sandbox(LIMITS, backend=request.param, warm=2) as sandbox:
-            yield Arena(sandbox, secret, root, workspace, canaries, created, listener)
+            yield Arena(sandbox, secret, root, workspace, places, [root, far], created, listener)
     finally:
         for server in (tcp, unix, abstract):
             server.close()
@@ -213,28 +247,79 @@ def _assert_expectation(result: ExecResult, expect: str) -> None:
         assert result.killed == value, result
 
 
+def _files(top: Path, skip: Path | None = None) -> dict[str, bytes]:
+    """Every file (and symlink target) under ``top``, except under ``skip``."""
+    found: dict[str, bytes] = {}
+    for directory, dirs, names in os.walk(top):
+        if skip is not None and Path(directory).is_relative_to(skip):
+            dirs.clear()
+            continue
+        for name in [*names, *dirs]:
+            path = Path(directory) / name
+            if path.is_symlink():
+                found[str(path)] = os.readlink(path).encode()
+            elif path.is_file():
+                found[str(path)] = path.read_bytes()
+            else:
+                found[str(path)] = b"<dir>"
+    return found
+
+
+def _lay_down(arena: Arena, files: dict[str, str]) -> None:
+    for name, content in files.items():
+        for key, value in arena.places.items():
+            content = content.replace(f"@@{key}@@", value)
+        target = arena.workspace / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(content)
+
+
+def _put_back(workspace: Path, before: dict[str, bytes]) -> None:
+    """Undo what the run (and its setup) did to the workspace."""
+    for path, data in sorted(_files(workspace).items(), key=lambda item: -len(item[0])):
+        target = Path(path)
+        if path not in before:
+            if target.is_dir() and not target.is_symlink():
+                shutil.rmtree(target)
+            else:
+                target.unlink()
+        elif data != before[path] and not target.is_symlink():
+            target.write_bytes(before[path])
+
+
 @pytest.mark.asyncio(loop_scope="module")
 @pytest.mark.parametrize("path", SNIPPETS, ids=[p.stem for p in SNIPPETS])
 async def test_hostile_snippet_is_contained(arena: Arena, path: Path):
     snippet = load(path)
-    host = LocalHost(arena.workspace, command_timeout_s=5)
+    host = LocalHost(arena.workspace, command_timeout_s=5, backend=arena.sandbox.backend)
+    pristine = _files(arena.workspace)
+    outside = {str(top): _files(top, skip=arena.workspace) for top in arena.outside_dirs}
+    _lay_down(arena, snippet.files)
+    laid_down = _files(arena.workspace)
     await arena.sandbox.wait_warm(1)
     started = time.monotonic()
-    result = await arena.sandbox._run(snippet.code, host)
-    elapsed = time.monotonic() - started
+    try:
+        result = await arena.sandbox._run(snippet.code, host)
+        elapsed = time.monotonic() - started
+        after = _files(arena.workspace)
+    finally:
+        _put_back(arena.workspace, pristine)
 
     if snippet.expect.startswith("killed="):
         assert elapsed <= LIMITS.timeout_s + 0.5, f"took {elapsed:.2f} s: {result}"
+    if snippet.within_s is not None:
+        assert elapsed <= snippet.within_s, f"took {elapsed:.2f} s: {result}"
     _assert_expectation(result, snippet.expect)
     seen = result.model_dump_json()
     assert arena.secret not in seen
     for text in snippet.forbid:
         assert text not in result.stdout + (result.result or ""), result
-    for file in arena.workspace.rglob("*"):
-        if file.is_file():
-            assert arena.secret not in file.read_text(errors="replace"), file
-    for canary, text in arena.canaries.items():
-        assert canary.read_text() == text
+    for name, data in after.items():
+        assert arena.secret.encode() not in data, name
+    if "workspace-unchanged" in snippet.checks:
+        assert after == laid_down, sorted(set(after) ^ set(laid_down))
+    for top, files in outside.items():
+        assert _files(Path(top), skip=arena.workspace) == files, f"something changed in {top}"
     assert not [p for p in arena.created if p.exists()]
     assert arena.listener.connections == 0
     assert await _no_escapees() == []

@@ -28,7 +28,9 @@ async def run_in_fixture(sandbox: Any, code: str, fixture_seed: int) -> ExecResu
     from punie_sandbox.local import LocalHost
 
     with tempfile.TemporaryDirectory(prefix="punie-fixture-") as tmp:
-        workspace = make_fixture(fixture_seed).write(Path(tmp))
+        # A directory of its own: the temporary one is private (0700), and commands run
+        # as nobody when the host is root.
+        workspace = make_fixture(fixture_seed).write(Path(tmp) / "workspace")
         return await sandbox.run(code, LocalHost(workspace))
 
 

@@ -1,4 +1,6 @@
 import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import * as path from "node:path";
 import { describe, it } from "node:test";
 import { resolveServerCommand } from "../../src/serverCommand";
 import { selectionQuestion } from "../../src/selection";
@@ -74,6 +76,7 @@ describe("finding the server program", () => {
       ["/ws"],
       "/usr/bin",
       exists(["/opt/punie", "/ws/.venv/bin/punie"]),
+      true,
     );
     assert.deepEqual(resolved, { command: "/opt/punie", args: ["serve"], found: true });
   });
@@ -85,22 +88,64 @@ describe("finding the server program", () => {
       ["/ws"],
       "/usr/bin",
       exists(["/ws/.venv/bin/punie", "/usr/bin/punie"]),
+      true,
     );
     assert.equal(resolved.command, "/ws/.venv/bin/punie");
   });
 
   it("falls back to punie on PATH", () => {
-    const resolved = resolveServerCommand("", ["serve"], ["/ws"], "/a:/usr/bin", exists(["/usr/bin/punie"]));
+    const resolved = resolveServerCommand(
+      "",
+      ["serve"],
+      ["/ws"],
+      "/a:/usr/bin",
+      exists(["/usr/bin/punie"]),
+      true,
+    );
     assert.deepEqual(resolved, { command: "/usr/bin/punie", args: ["serve"], found: true });
   });
 
   it("reports a program it cannot find, naming what it would try", () => {
-    assert.deepEqual(resolveServerCommand("", ["serve"], ["/ws"], "/usr/bin", exists([])), {
+    assert.deepEqual(resolveServerCommand("", ["serve"], ["/ws"], "/usr/bin", exists([]), true), {
       command: "punie",
       args: ["serve"],
       found: false,
     });
-    assert.equal(resolveServerCommand("/nope/punie", [], [], "", exists([])).found, false);
+    assert.equal(resolveServerCommand("/nope/punie", [], [], "", exists([]), true).found, false);
+  });
+
+  it("never runs a program from an untrusted workspace's .venv", () => {
+    const resolved = resolveServerCommand(
+      "",
+      ["serve"],
+      ["/ws"],
+      "/usr/bin",
+      exists(["/ws/.venv/bin/punie", "/usr/bin/punie"]),
+      false,
+    );
+    assert.equal(resolved.command, "/usr/bin/punie");
+  });
+});
+
+describe("settings that choose what runs", () => {
+  const manifest = JSON.parse(readFileSync(path.join(__dirname, "..", "..", "package.json"), "utf8"));
+  const WIDENING = [
+    "punie.server.command",
+    "punie.server.args",
+    "punie.commands.autoAllow",
+    "punie.approval.writes",
+  ];
+
+  it("are user (application) settings a workspace cannot set", () => {
+    for (const key of WIDENING) {
+      assert.equal(manifest.contributes.configuration.properties[key].scope, "application", key);
+    }
+  });
+
+  it("are restricted in untrusted workspaces", () => {
+    const untrusted = manifest.capabilities.untrustedWorkspaces;
+    assert.equal(untrusted.supported, "limited");
+    assert.deepEqual([...untrusted.restrictedConfigurations].sort(), [...WIDENING].sort());
   });
 });
 

@@ -1,0 +1,3 @@
+# What: write_file lays out a bare repository at the workspace root, starting with HEAD
+# expect: error=PermissionError
+write_file('HEAD', 'ref: refs/heads/main\n')

@@ -1,0 +1,6 @@
+class OrbitDecayError(Exception):
+    pass
+
+
+class CollisionWarning(Exception):
+    pass

@@ -161,7 +161,9 @@ def test_a_short_run_of_the_embedded_models_recipe_on_smollm2(tmp_path, monkeypa
     # Two iterations do not teach the format: short generations keep the check quick.
     monkeypatch.setattr(decode, "MAX_TOKENS", 24)
     monkeypatch.setattr(decode, "DIRECT_MAX_TOKENS", 8)
-    preset = LoraPreset(model="smollm2", tool_examples=len(INTENTS), direct_examples=6)
+    preset = LoraPreset(
+        model="smollm2", tool_examples=len(INTENTS), direct_examples=6, general_examples=4
+    )
     preset.fit = preset.fit.model_copy(update={"iters": 2, "val_batches": 1})
     card = train_lora(tmp_path / "adapter", preset, command="test")
     assert card.data.totals()["failed"] == 0

@@ -11,6 +11,7 @@ from pydantic import BaseModel
 
 from punie_training.direct import QUESTIONS
 from punie_training.fixtures import make_fixture
+from punie_training.general import QUESTIONS as GENERAL_QUESTIONS
 from punie_training.intents import INTENTS, Slots, expand, fill, phrase
 from punie_training.schema import Example, Kind
 
@@ -74,3 +75,22 @@ def plan_direct_examples(seed: int, count: int) -> list[Example]:
             )
         )
     return examples
+
+
+def plan_general_questions(seed: int, count: int) -> list[Example]:
+    """``count`` general questions (``general.QUESTIONS``, each phrased the way users type),
+    their answers still to be given by the base model."""
+    rng = random.Random(f"general-{seed}")
+    return [
+        Example(
+            id=f"general-{index}",
+            kind="direct",
+            category="general",
+            template=question,
+            user=phrase(question, rng),
+            answer="",
+        )
+        for index, question in enumerate(
+            GENERAL_QUESTIONS[i % len(GENERAL_QUESTIONS)] for i in range(count)
+        )
+    ]

@@ -61,7 +61,9 @@ def phrase(text: str, rng: random.Random) -> str:
     if not opening.isalpha() or ": " in bare:  # "x.py has type errors: …", "a vs b: …"
         return text
     first = _FIRST_WORD.match(text)
-    is_question = first is not None and first.group().lower() in _QUESTION_WORDS
+    is_question = text.endswith("?") or (
+        first is not None and first.group().lower() in _QUESTION_WORDS
+    )
     if is_question:
         options = (
             f"Quick question: {_lower_first(text)}",
@@ -187,6 +189,9 @@ INTENTS: tuple[Intent, ...] = (
             "Which project is this? {Check|Read} {the README|README.md}",
             "What {project|repo} am I {working on|in}?",
             "{Name|Get} the project {from its README|}",
+            "{Get me|Tell me} the name of {the|this} project",
+            "project name?",
+            "Which {repo|repository} is this?",
         ),
         code=(
             'name = read_file("README.md").splitlines()[0].lstrip("# ")\n'
@@ -204,6 +209,9 @@ INTENTS: tuple[Intent, ...] = (
             "{Tell me|Give me an idea} what {this project|the repo} is {about|}",
             "What is the purpose of this {project|repo}?",
             "{Give me|Write} a one-line summary of {this project|the repo}",
+            "What's the point of this {project|repo}?",
+            "{Summary|Overview} of {the|this} project?",
+            "What is {it|this} for? Check the README",
         ),
         code=(
             'text = read_file("README.md")\n'
@@ -224,6 +232,10 @@ INTENTS: tuple[Intent, ...] = (
             "{Cat|Dump} <path>",
             "What's {in|inside} <path>?",
             "Let me see <path>",
+            "Show <path>",
+            "Print out <path>",
+            "What's written in <path>?",
+            "Open <path> and print it",
         ),
         code='print(read_file("<path>"))',
         slots=_readable_file,
@@ -239,6 +251,10 @@ INTENTS: tuple[Intent, ...] = (
             "What is <path> {for|about}?",
             "Give me an overview of <path>",
             "{Walk me through|Tell me about} <path>",
+            "Explain the code in <path>",
+            "<path>: what does it do?",
+            "Describe the module <path>",
+            "What is in <path> and what does it do?",
         ),
         code=(
             'text = read_file("<path>")\n'
@@ -258,6 +274,9 @@ INTENTS: tuple[Intent, ...] = (
             "What {functions|classes and functions} does <path> define?",
             "{Show|Give} me the {functions|signatures} {in|of} <path>",
             "{Find|List} every def in <path>",
+            "Functions in <path>?",
+            "Which classes are in <path>?",
+            "What does <path> define?",
         ),
         code=(
             'for line in read_file("<path>").splitlines():\n'
@@ -275,6 +294,9 @@ INTENTS: tuple[Intent, ...] = (
             "{What's|What is} the number of tests in <path>?",
             "How many test cases does <path> {have|contain}?",
             "{Tell me|Find out} how many tests <path> has",
+            "Number of tests in <path>?",
+            "How many tests does <path> define?",
+            "Test count for <path>",
         ),
         code=(
             'count = read_file("<path>").count("def test_")\n'
@@ -291,6 +313,9 @@ INTENTS: tuple[Intent, ...] = (
             "{What's|What is} the line count of <path>?",
             "How long is <path> in lines?",
             "{Tell me|Give me} the number of lines in <path>",
+            "Lines in <path>?",
+            "How many lines long is <path>?",
+            "Length of <path> in lines",
         ),
         code=('lines = read_file("<path>").splitlines()\nprint("<path> has", len(lines), "lines")'),
         slots=_any_file,
@@ -307,6 +332,11 @@ INTENTS: tuple[Intent, ...] = (
             "Write <text> to <path>",
             "{Create|Make} {a file|a new file} <path> and write <text> in it",
             '{Set|Replace} the contents of <path> {to|with} "<text>"',
+            "New file <path> with <text>",
+            'Save "<text>" to <path>',
+            "Put <text> in <path>",
+            'Write a file <path> that contains "<text>"',
+            "<path> should say <text>",
         ),
         code='write_file("<path>", "<text>\\n")\nprint("I wrote <path>.")',
         slots=_note,
@@ -321,6 +351,11 @@ INTENTS: tuple[Intent, ...] = (
             "{Which|What} files are {in|inside} <dir>?",
             "{Show me|Give me} the contents of the <dir> {folder|directory}",
             "ls <dir>",
+            "What's inside <dir>?",
+            "Contents of <dir>?",
+            "Show {me|} <dir>",
+            "List <dir>",
+            "Browse the <dir> folder",
         ),
         code='print(run_command("ls", ["<dir>"]))',
         slots=_directory,
@@ -334,6 +369,9 @@ INTENTS: tuple[Intent, ...] = (
             "{Where are|Locate} the .py files {in the repo|in this workspace|}",
             "{Give me|I need} a list of {all|the} Python files",
             "What Python {files|modules} {are in|make up} this {project|repo}?",
+            "List the .py files",
+            "Python files?",
+            "Show every Python module",
         ),
         code=FIND_PY + 'print(len(files), "Python files:")\nprint("\\n".join(files))',
     ),
@@ -346,6 +384,10 @@ INTENTS: tuple[Intent, ...] = (
             "In which file is <name> {defined|declared}?",
             "{Which|What} file defines <name>?",
             "{Find|Show me} where <name> is defined",
+            "Where's <name>?",
+            "Locate <name>",
+            "Which module has <name>?",
+            "Find the {function|class} <name>",
         ),
         code=(
             'hits = sorted(run_command("grep", ["-rn", "<name>", "."]).splitlines())\n'
@@ -363,6 +405,10 @@ INTENTS: tuple[Intent, ...] = (
             "Find {all|every} {mention|occurrence|use} of <name>",
             "Which files mention <name>?",
             "{Look for|Find} <name> in {the code|this project|all files}",
+            "grep <name>",
+            "Search for <name>",
+            "Any references to <name>?",
+            "Who uses <name>?",
         ),
         code=(
             'hits = sorted(run_command("grep", ["-rn", "<name>", "."]).splitlines())\n'
@@ -382,6 +428,11 @@ INTENTS: tuple[Intent, ...] = (
             "Run the type checker on <path>",
             "Is <path> type-correct?",
             "{Any|Find} type errors in <path>?",
+            "Check the types in <path>",
+            "Type errors in <path>?",
+            "Validate the type hints {of|in} <path>",
+            "Run a type check on <path>",
+            "ty <path>",
         ),
         code=(
             'result = typecheck("<path>")\n'
@@ -400,6 +451,10 @@ INTENTS: tuple[Intent, ...] = (
             "{Find|Search for} {custom|} exception classes {in this project|in the code|}",
             "What classes inherit from Exception {here|in this repo|}?",
             "What {custom errors|exception types} does this project define?",
+            "Exception classes?",
+            "Which errors does the code define?",
+            "List the exceptions",
+            "Show the error classes",
         ),
         code=(
             "found = []\n"
@@ -420,6 +475,9 @@ INTENTS: tuple[Intent, ...] = (
             "Count the lines in {all the Python files|every Python file}",
             "{What is|What's} the total line count of the Python files?",
             "How big is this {project|codebase} in lines of Python?",
+            "Total lines of Python?",
+            "Line count of the whole project?",
+            "How many lines of code are there?",
         ),
         code=(
             FIND_PY + "total = 0\n"
@@ -437,6 +495,9 @@ INTENTS: tuple[Intent, ...] = (
             "Count the {tests|test functions} in {the test files|this project}",
             "{Find|List} {all|the} test files and tell me how many tests they have",
             "How many tests does {the project|this repo} have {in total|}?",
+            "Test count?",
+            "How many tests in total?",
+            "Number of test functions in the project?",
         ),
         code=(
             'files = sorted(run_command("find", [".", "-name", "test_*.py"]).split())\n'

@@ -30,6 +30,7 @@ from punie_training.card import ModelCard
 from punie_training.data import DataPlan, build_data
 from punie_training.dataset import read_examples
 from punie_training.fit import FitSettings, fit, split_losses
+from punie_training.general import distiller
 from punie_training.model_errors import ModelLoadError
 from punie_training.prefix import system_prefix
 from punie_training.train_tiny import data_dir_for, run_decode_check
@@ -41,21 +42,23 @@ class LoraPreset(DataPlan):
     """Everything that decides a LoRA fine-tune."""
 
     model: str
-    tool_examples: int = 600
+    tool_examples: int = 1000
     direct_examples: int = 300
+    general_examples: int = 110
     num_layers: int = 16
     rank: int = 16
     scale: float = 20.0
     fit: FitSettings = Field(
         default_factory=lambda: FitSettings(
-            iters=150,
+            iters=200,
             batch_size=4,
-            learning_rate=2e-4,
-            warmup=8,
+            learning_rate=1e-4,
+            warmup=10,
             max_seq_length=1024,
             steps_per_report=10,
             steps_per_eval=1000,
             val_batches=4,
+            answer_share=0.25,
         )
     )
     # The train split is large; its loss in the card is taken over this many batches.
@@ -91,16 +94,17 @@ def train_lora(out_dir: Path, preset: LoraPreset, *, command: str) -> ModelCard:
 
     seconds: dict[str, float] = {}
     started = time.perf_counter()
-    data_dir = data_dir_for(out_dir)
-    report = build_data(data_dir, preset)
-    seconds["data"] = time.perf_counter() - started
-
-    mark = time.perf_counter()
     base = model_source.resolve(preset.model)
     if base.adapter is not None:
         raise ModelLoadError(f"the base {preset.model!r} is itself an adapter")
     model, tokenizer = model_source.load(preset.model)
     base_parameters = get_total_parameters(model)
+    data_dir = data_dir_for(out_dir)
+    # The base answers the general questions before any adapter touches it.
+    report = build_data(data_dir, preset, answer=distiller(model, tokenizer))
+    seconds["data"] = time.perf_counter() - started
+
+    mark = time.perf_counter()
     model.freeze()
     config = adapter_config(preset)
     linear_to_lora_layers(model, preset.num_layers, config["lora_parameters"])

@@ -1,10 +1,11 @@
 """Our own held-out set: queries on a workspace the embedded model never trained on, with
 names and phrasings that no training template produces, scored by ``punie eval``.
 
-Two sets, each a workspace and its queries (PROTOCOL §7): ``workspace/`` (lanternfish)
-with ``queries.jsonl``, written first and looked at while the recipe was tuned; and
-``workspace2/`` (orrery, a ``src/`` layout) with ``queries2.jsonl``, written before the
-last recipe change and not tuned on.
+Three sets, each a workspace and its queries (PROTOCOL §7), written one after the other
+as the recipe was tuned: ``workspace/`` (lanternfish) with ``queries.jsonl`` and
+``workspace2/`` (orrery, a ``src/`` layout) with ``queries2.jsonl`` were looked at while
+tuning; ``workspace3/`` (apiary) with ``queries3.jsonl`` was written before the last
+changes and its results were seen only for the final model.
 """
 
 import json
@@ -24,11 +25,13 @@ HERE = Path(__file__).parent
 SETS = {
     "lanternfish": (HERE / "queries.jsonl", HERE / "workspace"),
     "orrery": (HERE / "queries2.jsonl", HERE / "workspace2"),
+    "apiary": (HERE / "queries3.jsonl", HERE / "workspace3"),
 }
 # The workspaces' own names: a model must copy them, it cannot have learnt them.
 NAMES = (
     "lanternfish", "tide", "buoys", "knots", "soundings", "seamarks", "harbour", "to_knots",
     "orrery", "gravity", "clockwork", "comets", "escape_speed", "teaching",
+    "apiary", "harvest", "queens", "hives", "inspection", "syrup", "needs_space",
 )  # fmt: skip
 
 

@@ -1,0 +1,10 @@
+class SwarmAlert(Exception):
+    pass
+
+
+class VarroaError(Exception):
+    pass
+
+
+class FrameWarning(UserWarning):
+    pass

@@ -28,11 +28,44 @@ _QUESTION_WORDS = (
 )  # fmt: skip
 
 
+# Words of a request and what users say instead; a synonym replaces its word in the
+# template (never in a slot's value) now and then, so no intent hangs on one word.
+SYNONYMS: dict[str, tuple[str, ...]] = {
+    "project": ("repo", "repository", "codebase", "code base", "workspace"),
+    "repo": ("project", "repository", "codebase"),
+    "show": ("display", "print", "give me"),
+    "Show": ("Display", "Print", "Give me"),
+    "list": ("show", "enumerate"),
+    "List": ("Show", "Enumerate"),
+    "find": ("locate",),
+    "Find": ("Locate",),
+    "in total": ("altogether", "overall", "all in all"),
+    "tell me": ("let me know", "say"),
+    "file": ("module",),
+    "errors": ("problems", "issues", "mistakes"),
+}
+_SYNONYM = re.compile(r"\b(" + "|".join(re.escape(w) for w in SYNONYMS) + r")\b")
+# What users call the whole project when they mean the path ".".
+WHOLE_PROJECT = (
+    "the project", "the whole project", "the codebase", "everything", "all the code",
+    "the repo", "the entire repository", "the whole workspace",
+)  # fmt: skip
+
+
 def expand(template: str, rng: random.Random, slots: Slots) -> str:
-    """Pick one alternative of every ``{a|b}`` group, then fill ``<slot>`` markers."""
+    """Pick one alternative of every ``{a|b}`` group, swap in a synonym now and then, then
+    fill ``<slot>`` markers (a path ``.`` is often said as "the whole project" or so)."""
     text = _CHOICE.sub(lambda m: rng.choice(m.group(1).split("|")), template)
+    text = _SYNONYM.sub(lambda m: _synonym(m.group(1), rng), text)
+    spoken = dict(slots)
+    if spoken.get("path") == "." and rng.random() < 0.7:
+        spoken["path"] = rng.choice(WHOLE_PROJECT)
     # An empty alternative before the end mark leaves "word ?": close the gap.
-    return fill(_SPACE_BEFORE_MARK.sub(r"\1", " ".join(text.split())), slots)
+    return fill(_SPACE_BEFORE_MARK.sub(r"\1", " ".join(text.split())), spoken)
+
+
+def _synonym(word: str, rng: random.Random) -> str:
+    return rng.choice(SYNONYMS[word]) if rng.random() < 0.25 else word
 
 
 def fill(template: str, slots: Slots) -> str:
@@ -56,7 +89,8 @@ def phrase(text: str, rng: random.Random) -> str:
     bare = text.rstrip("?.!")
     # Several sentences, or one about the user ("I don't understand …"), stay as they are.
     opening = text.split(" ", 1)[0]
-    if rng.random() < 0.5 or "." in bare.replace(".py", "") or opening in ("I", "I'm"):
+    several = "." in bare.replace(".py", "") or "?" in bare
+    if rng.random() < 0.5 or several or opening in ("I", "I'm"):
         return text
     if not opening.isalpha() or ": " in bare:  # "x.py has type errors: …", "a vs b: …"
         return text
@@ -545,7 +579,7 @@ INTENTS: tuple[Intent, ...] = (
         kind="multi",
         phrasings=(
             "Count the lines of Python {code|} per directory",
-            "How many lines of Python {are in|does} each {directory|folder} {have|}?",
+            "How many lines of Python {are in each directory|does each folder have}?",
             "{Show|Give me} the Python line count {for each|per} {directory|folder}",
             "{Break down|Split} the Python line count by directory",
         ),

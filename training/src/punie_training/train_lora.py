@@ -50,7 +50,7 @@ class LoraPreset(DataPlan):
     scale: float = 20.0
     fit: FitSettings = Field(
         default_factory=lambda: FitSettings(
-            iters=200,
+            iters=300,
             batch_size=4,
             learning_rate=1e-4,
             warmup=10,

@@ -124,9 +124,11 @@ def distiller(model: Any, tokenizer: Any) -> Callable[[list[str]], list[str | No
         response = batch_generate(
             model, tokenizer, prompts, max_tokens=MAX_TOKENS, return_token_ids=True
         )
+        # Asked for above, so always present; None only when not requested.
+        token_ids = response.token_ids or []
         return [
             clean_answer(text, finished=len(tokens) < MAX_TOKENS)
-            for text, tokens in zip(response.texts, response.token_ids, strict=True)
+            for text, tokens in zip(response.texts, token_ids, strict=True)
         ]
 
     return answer

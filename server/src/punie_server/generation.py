@@ -1,14 +1,16 @@
 """One model turn: prefill only what the session's prompt cache lacks, then stream.
 
-Runs on the model manager's MLX thread. Text goes out through ``on_text`` as it is
-generated; ``cancel`` is checked after every token so a cancelled request stops
-within one token.
+A new session's cache starts as a copy of the model's shared system-prompt cache
+(``LoadedModel.prefix``), so its first turn prefills only the user's message. Runs on
+the model manager's MLX thread. Text goes out through ``on_text`` as it is generated;
+``cancel`` is checked after every token so a cancelled request stops within one token.
 """
 
 import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from punie_server.model_manager import LoadedModel
 from punie_server.sessions import Session
@@ -37,12 +39,23 @@ def common_prefix(a: list[int], b: list[int]) -> int:
     return n
 
 
+def _fresh_cache(loaded: LoadedModel, prompt: list[int]) -> tuple[list[Any], list[int]]:
+    """A cache for ``prompt`` and the tokens it holds: a copy of the shared system-prompt
+    cache when the prompt starts with it, else an empty one."""
+    from mlx_lm.models.cache import make_prompt_cache
+
+    prefix = loaded.prefix
+    if prefix is not None and len(prompt) > len(prefix.tokens) and prefix.is_prefix_of(prompt):
+        return prefix.fork(), list(prefix.tokens)
+    return make_prompt_cache(loaded.model), []
+
+
 def _reuse_cache(loaded: LoadedModel, session: Session, prompt: list[int]) -> int:
     """Make the session's cache a prefix of ``prompt``; return how many tokens it keeps."""
-    from mlx_lm.models.cache import can_trim_prompt_cache, make_prompt_cache, trim_prompt_cache
+    from mlx_lm.models.cache import can_trim_prompt_cache, trim_prompt_cache
 
     if session.prompt_cache is None:
-        session.prompt_cache, session.cache_tokens = make_prompt_cache(loaded.model), []
+        session.prompt_cache, session.cache_tokens = _fresh_cache(loaded, prompt)
     # At least one prompt token must be fed to get logits for the next one.
     keep = min(common_prefix(session.cache_tokens, prompt), len(prompt) - 1)
     surplus = len(session.cache_tokens) - keep
@@ -50,7 +63,8 @@ def _reuse_cache(loaded: LoadedModel, session: Session, prompt: list[int]) -> in
         if can_trim_prompt_cache(session.prompt_cache):
             trim_prompt_cache(session.prompt_cache, surplus)
         else:
-            session.prompt_cache, keep = make_prompt_cache(loaded.model), 0
+            session.prompt_cache, session.cache_tokens = _fresh_cache(loaded, prompt)
+            keep = len(session.cache_tokens)
     session.cache_tokens = session.cache_tokens[:keep]
     return keep
 

@@ -12,6 +12,8 @@ from importlib.resources import files
 from pathlib import Path
 from typing import Any, Literal
 
+from punie_training.prefix import PrefixCache, system_prefix
+
 ModelState = Literal["unloaded", "loading", "ready", "failed"]
 
 
@@ -49,11 +51,13 @@ def resolve_model(spec: str | None) -> str:
 
 @dataclass
 class LoadedModel:
-    """A model and its mlx-lm tokenizer wrapper."""
+    """A model, its mlx-lm tokenizer wrapper, and the prompt cache of the system turn
+    every chat with it begins with (``None``: chats start from an empty cache)."""
 
     name: str
     model: Any
     tokenizer: Any
+    prefix: PrefixCache | None = None
 
 
 class ModelManager:
@@ -100,16 +104,17 @@ class ModelManager:
             from mlx_lm import load
 
             model, tokenizer = load(path)[:2]
+            if not getattr(tokenizer, "has_tool_calling", False):
+                raise ModelLoadError(f"model {self.name} has no tool-calling chat template")
+            # Built now, not on the first chat: every session's first turn starts from it.
+            prefix = PrefixCache.build(model, system_prefix(tokenizer))
         except ModelLoadError as error:
             self._fail(str(error))
             raise
         except Exception as error:  # any loader failure becomes a clear, typed error
             self._fail(f"could not load model {self.name}: {type(error).__name__}: {error}")
             raise ModelLoadError(self.error) from error
-        if not getattr(tokenizer, "has_tool_calling", False):
-            self._fail(f"model {self.name} has no tool-calling chat template")
-            raise ModelLoadError(self.error)
-        self._loaded = LoadedModel(self.name, model, tokenizer)
+        self._loaded = LoadedModel(self.name, model, tokenizer, prefix)
         self.state = "ready"
         return self._loaded
 

@@ -100,7 +100,7 @@ class ModelManager:
             path = resolve_model(self.spec)
             from punie_training.accel import use_fast_cpu_blas
 
-            use_fast_cpu_blas()
+            use_fast_cpu_blas("generation")
             from mlx_lm import load
 
             model, tokenizer = load(path)[:2]

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from punie_server import decoding
 from punie_server.model_manager import LoadedModel
 from punie_server.sessions import Session
 
@@ -85,19 +86,21 @@ def generate_turn(
     ``stop_after``: stop as soon as the text contains it (the end of a tool call), so
     a tool call is acted on without waiting for the end-of-turn token.
     """
-    from mlx_lm import stream_generate
-    from mlx_lm.sample_utils import make_sampler
+    from mlx_lm.models.cache import trim_prompt_cache
 
     started = time.perf_counter()
     keep = _reuse_cache(loaded, session, prompt)
+    assert session.prompt_cache is not None
     text, generated, first_token_at, cancelled = "", [], None, False
-    for response in stream_generate(
+    for response in decoding.stream(
         loaded.model,
         loaded.tokenizer,
+        session.prompt_cache,
         prompt[keep:],
+        context=prompt,
         max_tokens=max_tokens,
-        sampler=make_sampler(temp=temperature),
-        prompt_cache=session.prompt_cache,
+        temperature=temperature,
+        corpus=loaded.call_markup,
     ):
         if first_token_at is None:
             first_token_at = time.perf_counter()
@@ -112,6 +115,10 @@ def generate_turn(
     finished = time.perf_counter()
     offset = getattr(session.prompt_cache[0], "offset", None) if session.prompt_cache else None
     fed = prompt + generated
+    if isinstance(offset, int) and offset > len(fed):
+        # Accepted draft tokens past the point where this turn stopped taking them.
+        trim_prompt_cache(session.prompt_cache, offset - len(fed))
+        offset = len(fed)
     session.cache_tokens = fed[:offset] if isinstance(offset, int) else []
     if not isinstance(offset, int):
         session.prompt_cache = None

@@ -7,11 +7,12 @@ keeping MLX on a single thread avoids cross-thread stream surprises.
 
 import asyncio
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib.resources import files
 from pathlib import Path
 from typing import Any, Literal
 
+from punie_server.drafts import call_markup
 from punie_training.prefix import PrefixCache, system_prefix
 
 ModelState = Literal["unloaded", "loading", "ready", "failed"]
@@ -51,13 +52,15 @@ def resolve_model(spec: str | None) -> str:
 
 @dataclass
 class LoadedModel:
-    """A model, its mlx-lm tokenizer wrapper, and the prompt cache of the system turn
-    every chat with it begins with (``None``: chats start from an empty cache)."""
+    """A model, its mlx-lm tokenizer wrapper, and what every chat with it shares: the
+    prompt cache of the system turn (``None``: start from an empty cache) and the tokens
+    of an ``execute_code`` call's markup (drafted from while decoding)."""
 
     name: str
     model: Any
     tokenizer: Any
     prefix: PrefixCache | None = None
+    call_markup: list[int] = field(default_factory=list)
 
 
 class ModelManager:
@@ -114,7 +117,7 @@ class ModelManager:
         except Exception as error:  # any loader failure becomes a clear, typed error
             self._fail(f"could not load model {self.name}: {type(error).__name__}: {error}")
             raise ModelLoadError(self.error) from error
-        self._loaded = LoadedModel(self.name, model, tokenizer, prefix)
+        self._loaded = LoadedModel(self.name, model, tokenizer, prefix, call_markup(tokenizer))
         self.state = "ready"
         return self._loaded
 

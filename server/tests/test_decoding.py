@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from punie_server.decoding import MAX_DRAFT, greedy_tokens, stream
+from punie_server.decoding import FIRST_PASS_PROMPT, MAX_DRAFT, greedy_tokens, stream
 from punie_server.drafts import NgramDrafts
 from tests.rule_models import RuleModel, TokenCache, cycling
 
@@ -26,11 +26,17 @@ def random_table(draw: Any) -> dict[tuple[int, int], int]:
 
 
 def decode(
-    model: RuleModel, context: list[int], max_tokens: int, corpus: list[int] | None = None
+    model: RuleModel,
+    context: list[int],
+    max_tokens: int,
+    corpus: list[int] | None = None,
+    *,
+    feed: int = 1,
 ) -> tuple[list[int], TokenCache]:
-    cache = TokenCache(list(context[:-1]))
+    """Greedy tokens after ``context``, whose last ``feed`` tokens the cache lacks."""
+    cache = TokenCache(list(context[:-feed]))
     drafts = NgramDrafts(context, corpus or [])
-    tokens = list(greedy_tokens(model, [cache], context[-1:], drafts, max_tokens=max_tokens))
+    tokens = list(greedy_tokens(model, [cache], context[-feed:], drafts, max_tokens=max_tokens))
     return tokens, cache
 
 
@@ -41,7 +47,8 @@ def test_drafted_decoding_gives_exactly_the_models_greedy_tokens(data: st.DataOb
     context = data.draw(st.lists(st.integers(0, VOCAB - 1), min_size=1, max_size=30))
     corpus = data.draw(st.lists(st.integers(0, VOCAB - 1), max_size=20))
     max_tokens = data.draw(st.integers(1, 40))
-    tokens, _ = decode(model, context, max_tokens, corpus)
+    feed = data.draw(st.integers(1, len(context)))
+    tokens, _ = decode(model, context, max_tokens, corpus, feed=feed)
     assert tokens == model.greedy(context, max_tokens)
 
 
@@ -68,6 +75,13 @@ def test_the_cache_ends_holding_every_token_but_the_last_and_no_rejected_draft()
     context = [1, 2, 3, 1, 2, 3, 1, 2]
     tokens, cache = decode(model, context, 25, corpus=[2, 5, 5, 5])
     assert cache.tokens == (context + tokens)[:-1]
+
+
+def test_a_short_prompt_goes_with_the_first_pass_and_a_long_one_is_prefilled_first():
+    model = RuleModel(lambda seq: (seq[-1] + 1) % VOCAB, VOCAB)
+    decode(model, [5] * FIRST_PASS_PROMPT, 1, feed=FIRST_PASS_PROMPT)
+    decode(model, [5] * (FIRST_PASS_PROMPT + 9), 1, feed=FIRST_PASS_PROMPT + 9)
+    assert model.passes == [FIRST_PASS_PROMPT, 9, FIRST_PASS_PROMPT]
 
 
 def test_no_pass_drafts_beyond_max_tokens():

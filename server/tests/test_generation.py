@@ -54,7 +54,7 @@ def test_a_new_session_starts_from_the_shared_prefix_and_prefills_only_the_rest(
     prompt = [*PREFIX, 7, 8, 9]
     out = turn(loaded, Session("s"), prompt)
     assert out.cached_tokens == len(PREFIX)
-    assert model.passes[0] == 2  # 7 and 8 prefilled; 9 goes with the first pass
+    assert model.passes[0] == len(prompt) - len(PREFIX)  # the prefix is never fed again
 
 
 def test_the_shared_prefix_is_never_changed_by_a_session(model: RuleModel, tokenizer: Any):

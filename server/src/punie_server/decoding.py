@@ -21,6 +21,7 @@ from punie_server.drafts import NgramDrafts
 
 MAX_DRAFT = 8  # guessed tokens per pass: past this, a pass costs more than it saves
 PREFILL_STEP = 2048  # prompt tokens per forward pass (mlx-lm's default)
+FIRST_PASS_PROMPT = 16  # prompt tokens fed with the first pass rather than prefilled
 
 
 @dataclass(frozen=True)
@@ -82,7 +83,9 @@ def greedy_tokens(
     import mlx.core as mx
     from mlx_lm.models.cache import trim_prompt_cache
 
-    head, pending = list(feed[:-1]), list(feed[-1:])
+    # A short prompt rides along with the first pass instead of costing one of its own;
+    # a longer one is prefilled without logits first (they cost an output layer per row).
+    head, pending = list(feed[:-FIRST_PASS_PROMPT]), list(feed[-FIRST_PASS_PROMPT:])
     for start in range(0, len(head), PREFILL_STEP):
         model(mx.array([head[start : start + PREFILL_STEP]]), cache=cache)
         mx.eval([c.state for c in cache])
@@ -91,7 +94,9 @@ def greedy_tokens(
     while produced < max_tokens:
         guess = drafts.draft(min(MAX_DRAFT, max_tokens - produced - 1))
         logits = model(mx.array([pending + guess]), cache=cache)
-        choices = cast(list[int], mx.argmax(logits[0], axis=-1).tolist())
+        # Row i predicts what follows input i: the last pending token's row, then a guess's.
+        rows = logits[0, len(pending) - 1 :]
+        choices = cast(list[int], mx.argmax(rows, axis=-1).tolist())
         kept = 0
         while kept < len(guess) and guess[kept] == choices[kept]:
             kept += 1

@@ -406,7 +406,7 @@ def start_mlx_server(model_dir: Path, port: int) -> subprocess.Popen[bytes]:
     code = (
         "import sys\n"
         "from punie_training.accel import use_fast_cpu_blas\n"
-        "use_fast_cpu_blas()\n"
+        "use_fast_cpu_blas('generation')\n"
         "from mlx_lm.server import main\n"
         f"sys.argv = ['mlx_lm.server', '--model', {str(model_dir)!r}, '--port', '{port}',"
         " '--host', '127.0.0.1', '--log-level', 'WARNING']\n"
@@ -697,7 +697,7 @@ async def main() -> None:
 
     from punie_training.accel import use_fast_cpu_blas
 
-    use_fast_cpu_blas()
+    use_fast_cpu_blas("generation")
     with tempfile.TemporaryDirectory(prefix="punie-bench-turn-") as tmp:
         if args.untrained:
             from punie_training.tiny import write_untrained_model

@@ -12,7 +12,7 @@ cancel comes back.
 3. Server resident memory before and after, and sandbox worker processes left.
 
 Prints a table and writes ``bench/results/load.json``. Usage:
-``uv run python bench/load.py [--model DIR] [--samples N]`` (default model: the
+``uv run python bench/load.py [--model SPEC] [--samples N]`` (default model: the
 embedded one, whose tool answers run snippets).
 """
 
@@ -30,7 +30,7 @@ from typing import Any
 
 from punie_server.client import Events, PunieClient, TurnCancelledError
 from punie_server.consent import ApproveAll
-from punie_server.model_manager import embedded_model_path
+from punie_server.model_manager import EMBEDDED_NAME
 from punie_server.protocol import ChatResult
 
 # The acme project is shared with the server tests; as a script, bench/ alone is on the path.
@@ -194,7 +194,7 @@ async def run(model: str | None, samples: int) -> dict[str, Any]:
         ]
     return {
         "machine": {"cpus": os.cpu_count(), "python": platform.python_version()},
-        "model": model or str(embedded_model_path()),
+        "model": model or EMBEDDED_NAME,
         "levels": levels,
         "cancel": cancels,
         "memory": {"beforeMb": memory_before, "afterMb": memory_after},
@@ -237,7 +237,7 @@ def table(report: dict[str, Any]) -> str:
 def main() -> None:
     """Run, print the table, write the JSON."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--model", help="mlx-lm model directory (default: embedded)")
+    parser.add_argument("--model", help="model spec, as `punie --model` takes (default: embedded)")
     parser.add_argument("--samples", type=int, default=10, help="cancels per kind")
     args = parser.parse_args()
     report = asyncio.run(run(args.model, args.samples))

@@ -26,7 +26,7 @@ Each comparison interleaves its two sides sample by sample and reports the media
 the fastest sample (on a shared machine the fastest is the least disturbed one).
 
 Prints a table and writes ``bench/results/turn.json``. Usage:
-``uv run python bench/turn.py [--model DIR] [--samples N]`` (default model: the
+``uv run python bench/turn.py [--model SPEC] [--samples N]`` (default model: the
 embedded one; ``--untrained`` uses a freshly written random tiny model instead).
 """
 
@@ -54,7 +54,7 @@ from punie_sandbox.prompt import EXECUTE_CODE_TOOL, system_prompt
 from punie_sandbox.sandbox import Sandbox
 from punie_server.client import PunieClient
 from punie_server.consent import ApproveAll
-from punie_server.model_manager import LoadedModel, embedded_model_path
+from punie_server.model_manager import EMBEDDED_NAME, LoadedModel, load_model
 from punie_training.decode import extract_code
 from punie_training.direct import CONCEPTS
 from punie_training.evalsuites import write_eval_workspace
@@ -284,16 +284,14 @@ async def server_pool_ready(client: PunieClient, timeout_s: float = 60) -> None:
 
 
 async def bench_overhead(
-    loaded: LoadedModel, model_dir: Path, workspace: Path, samples: int
+    loaded: LoadedModel, spec: str | None, workspace: Path, samples: int
 ) -> dict[str, Any]:
     """Client wall time of ``punie/chat`` vs the bare loop, interleaved sample by sample."""
     settings = {"temperature": 0.0, "maxTokens": MAX_TOKENS, "maxTurns": MAX_TURNS}
     host = LocalHost(workspace)
     server_s, server_inner_s, raw_s, same = [], [], [], True
     async with (
-        PunieClient(
-            workspace, approver=ApproveAll(), model=str(model_dir), settings=settings
-        ) as client,
+        PunieClient(workspace, approver=ApproveAll(), model=spec, settings=settings) as client,
         Sandbox(Limits(), warm=2) as sandbox,
     ):
         first = await client.chat(OVERHEAD_QUERY)  # loads the model, warms the pool
@@ -406,7 +404,7 @@ def start_mlx_server(model_dir: Path, port: int) -> subprocess.Popen[bytes]:
     code = (
         "import sys\n"
         "from punie_training.accel import use_fast_cpu_blas\n"
-        "use_fast_cpu_blas()\n"
+        "use_fast_cpu_blas('generation')\n"
         "from mlx_lm.server import main\n"
         f"sys.argv = ['mlx_lm.server', '--model', {str(model_dir)!r}, '--port', '{port}',"
         " '--host', '127.0.0.1', '--log-level', 'WARNING']\n"
@@ -679,36 +677,44 @@ async def as_job(function: Any, *args: Any) -> Any:
     return function(*args)
 
 
-def load_model(model_dir: Path) -> LoadedModel:
-    """The model and tokenizer, loaded in this process (after the BLAS preload)."""
-    from mlx_lm import load
+def mlx_model_dir(spec: str | None, loaded: LoadedModel, scratch: Path) -> Path:
+    """A directory ``mlx_lm.server`` loads as the same model: the resolved weights, or,
+    for an adapter, the loaded (fused) model saved to ``scratch``."""
+    from mlx_lm.utils import load_config, save
 
-    model, tokenizer = load(str(model_dir))[:2]
-    return LoadedModel(model_dir.name, model, tokenizer)
+    from punie_server.model_manager import embedded_model_path
+    from punie_training.model_source import resolve
+
+    resolved = resolve(spec or str(embedded_model_path()))
+    if resolved.adapter is None:
+        return Path(resolved.weights)
+    config = load_config(Path(resolved.weights))
+    save(scratch, resolved.weights, loaded.model, loaded.tokenizer, config, donate_model=False)
+    return scratch
 
 
 async def main() -> None:
     """Run every comparison and write the report."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--model", type=Path, help="mlx-lm model directory")
+    parser.add_argument("--model", help="model spec, as `punie --model` takes (default: embedded)")
     parser.add_argument("--untrained", action="store_true", help="use a random tiny model")
     parser.add_argument("--samples", type=int, default=5)
     args = parser.parse_args()
 
     from punie_training.accel import use_fast_cpu_blas
 
-    use_fast_cpu_blas()
+    use_fast_cpu_blas("generation")
     with tempfile.TemporaryDirectory(prefix="punie-bench-turn-") as tmp:
+        spec: str | None = args.model
         if args.untrained:
             from punie_training.tiny import write_untrained_model
 
-            model_dir = write_untrained_model(Path(tmp) / "model")
-        else:
-            model_dir = (args.model or embedded_model_path()).resolve()
+            spec = str(write_untrained_model(Path(tmp) / "model"))
         workspace = write_eval_workspace(Path(tmp) / "workspace")
-        loaded = load_model(model_dir)
+        loaded = load_model(spec, spec or EMBEDDED_NAME)
+        model_dir = mlx_model_dir(spec, loaded, Path(tmp) / "fused")
         report: dict[str, Any] = {
-            "model": str(model_dir),
+            "model": spec or EMBEDDED_NAME,
             "machine": {
                 "cpus": os.cpu_count(),
                 "loadAverage": os.getloadavg()[0],
@@ -716,7 +722,7 @@ async def main() -> None:
             },
         }
         for name, job in (
-            ("overhead", lambda: bench_overhead(loaded, model_dir, workspace, args.samples)),
+            ("overhead", lambda: bench_overhead(loaded, spec, workspace, args.samples)),
             ("followup", lambda: bench_followup(loaded, workspace, args.samples)),
             ("http", lambda: as_job(bench_http, loaded, model_dir, args.samples)),
             ("multistep", lambda: bench_multistep(loaded, workspace, args.samples)),

@@ -1,6 +1,8 @@
 """One model turn: prefill only what the session's prompt cache lacks, then stream.
 
-Runs on the model manager's MLX thread. The prompt is prefilled in chunks of about
+A new session's cache starts as a copy of the model's shared system-prompt cache
+(``LoadedModel.prefix``), so its first turn prefills only the user's message. Runs on
+the model manager's MLX thread. The prompt is prefilled in chunks of about
 ``PREFILL_CHUNK_S`` each, and text goes out through ``on_text`` as it is generated;
 ``cancel`` is checked between chunks and after every token, so a cancelled request
 frees the thread within a chunk or a token, even with a long message.
@@ -10,7 +12,9 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
+from punie_server import decoding
 from punie_server.model_manager import LoadedModel
 from punie_server.sessions import Session
 
@@ -38,12 +42,23 @@ def common_prefix(a: list[int], b: list[int]) -> int:
     return n
 
 
+def _fresh_cache(loaded: LoadedModel, prompt: list[int]) -> tuple[list[Any], list[int]]:
+    """A cache for ``prompt`` and the tokens it holds: a copy of the shared system-prompt
+    cache when the prompt starts with it, else an empty one."""
+    from mlx_lm.models.cache import make_prompt_cache
+
+    prefix = loaded.prefix
+    if prefix is not None and len(prompt) > len(prefix.tokens) and prefix.is_prefix_of(prompt):
+        return prefix.fork(), list(prefix.tokens)
+    return make_prompt_cache(loaded.model), []
+
+
 def _reuse_cache(loaded: LoadedModel, session: Session, prompt: list[int]) -> int:
     """Make the session's cache a prefix of ``prompt``; return how many tokens it keeps."""
-    from mlx_lm.models.cache import can_trim_prompt_cache, make_prompt_cache, trim_prompt_cache
+    from mlx_lm.models.cache import can_trim_prompt_cache, trim_prompt_cache
 
     if session.prompt_cache is None:
-        session.prompt_cache, session.cache_tokens = make_prompt_cache(loaded.model), []
+        session.prompt_cache, session.cache_tokens = _fresh_cache(loaded, prompt)
     # At least one prompt token must be fed to get logits for the next one.
     keep = min(common_prefix(session.cache_tokens, prompt), len(prompt) - 1)
     surplus = len(session.cache_tokens) - keep
@@ -51,7 +66,8 @@ def _reuse_cache(loaded: LoadedModel, session: Session, prompt: list[int]) -> in
         if can_trim_prompt_cache(session.prompt_cache):
             trim_prompt_cache(session.prompt_cache, surplus)
         else:
-            session.prompt_cache, keep = make_prompt_cache(loaded.model), 0
+            session.prompt_cache, session.cache_tokens = _fresh_cache(loaded, prompt)
+            keep = len(session.cache_tokens)
     session.cache_tokens = session.cache_tokens[:keep]
     return keep
 
@@ -84,6 +100,8 @@ def prefill(
             size = min(size * 2, largest)
         elif took > PREFILL_CHUNK_S * 2:
             size = max(size // 2, smallest)
+    if fed:
+        mx.clear_cache()  # the prefill's temporaries are large; give them back (as mlx-lm)
     return fed
 
 
@@ -103,24 +121,27 @@ def generate_turn(
     ``stop_after``: stop as soon as the text contains it (the end of a tool call), so
     a tool call is acted on without waiting for the end-of-turn token.
     """
-    from mlx_lm import stream_generate
-    from mlx_lm.sample_utils import make_sampler
+    from mlx_lm.models.cache import trim_prompt_cache
 
     started = time.perf_counter()
     keep = _reuse_cache(loaded, session, prompt)
-    # All but the last token: stream_generate needs one to start from.
-    prefilled = prefill(loaded, session, prompt[keep:-1], cancel)
+    assert session.prompt_cache is not None
+    # The last few tokens go with the first decoding pass (see decoding.FIRST_PASS_PROMPT).
+    head = prompt[keep : max(keep, len(prompt) - decoding.FIRST_PASS_PROMPT)]
+    prefilled = prefill(loaded, session, head, cancel)
     session.cache_tokens = prompt[: keep + prefilled]
-    text, generated, first_token_at, cancelled = "", [], None, False
     if cancel.is_set():
         return TurnOutput("", len(prompt), keep, 0, 0.0, 1e-9, cancelled=True)
-    for response in stream_generate(
+    text, generated, first_token_at, cancelled = "", [], None, False
+    for response in decoding.stream(
         loaded.model,
         loaded.tokenizer,
+        session.prompt_cache,
         prompt[keep + prefilled :],
+        context=prompt,
         max_tokens=max_tokens,
-        sampler=make_sampler(temp=temperature),
-        prompt_cache=session.prompt_cache,
+        temperature=temperature,
+        corpus=loaded.call_markup,
     ):
         if first_token_at is None:
             first_token_at = time.perf_counter()
@@ -135,6 +156,10 @@ def generate_turn(
     finished = time.perf_counter()
     offset = getattr(session.prompt_cache[0], "offset", None) if session.prompt_cache else None
     fed = prompt + generated
+    if isinstance(offset, int) and offset > len(fed):
+        # Accepted draft tokens past the point where this turn stopped taking them.
+        trim_prompt_cache(session.prompt_cache, offset - len(fed))
+        offset = len(fed)
     session.cache_tokens = fed[:offset] if isinstance(offset, int) else []
     if not isinstance(offset, int):
         session.prompt_cache = None

@@ -7,13 +7,15 @@ keeping MLX on a single thread avoids cross-thread stream surprises.
 
 import asyncio
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib.resources import files
 from pathlib import Path
 from typing import Any, Literal
 
+from punie_server.drafts import call_markup
 from punie_training import model_source
 from punie_training.model_errors import ModelLoadError
+from punie_training.prefix import PrefixCache, system_prefix
 
 ModelState = Literal["unloaded", "loading", "ready", "failed"]
 
@@ -29,13 +31,42 @@ def embedded_model_path() -> Path:
 
 @dataclass
 class LoadedModel:
-    """A model, its mlx-lm tokenizer wrapper, and how many tokens of context it was
-    made for (None when its config does not say)."""
+    """A model, its mlx-lm tokenizer wrapper, how many tokens of context it was made
+    for (None when its config does not say), and what every chat with it shares: the
+    prompt cache of the system turn (``None``: start from an empty cache) and the tokens
+    of an ``execute_code`` call's markup (drafted from while decoding)."""
 
     name: str
     model: Any
     tokenizer: Any
     context_tokens: int | None = None
+    prefix: PrefixCache | None = None
+    call_markup: list[int] = field(default_factory=list)
+
+
+def load_model(spec: str | None, name: str) -> LoadedModel:
+    """Load ``spec`` (None: the embedded model) for chatting, with what every chat with
+    it shares; ``ModelLoadError`` with the reason when it cannot be used."""
+    from punie_training.accel import use_fast_cpu_blas
+
+    use_fast_cpu_blas("generation")
+    model, tokenizer = model_source.load(spec or str(embedded_model_path()))
+    if not getattr(tokenizer, "has_tool_calling", False):
+        raise ModelLoadError(
+            f"model {name} cannot call tools: mlx-lm finds no tool-call format in its "
+            "chat template (and it is not a ChatML template Punie could give one)"
+        )
+    context = getattr(getattr(model, "args", None), "max_position_embeddings", None)
+    # Built now, not on the first chat: every session's first turn starts from it.
+    prefix = PrefixCache.build(model, system_prefix(tokenizer))
+    return LoadedModel(
+        name,
+        model,
+        tokenizer,
+        context if isinstance(context, int) else None,
+        prefix,
+        call_markup(tokenizer),
+    )
 
 
 class ModelManager:
@@ -75,23 +106,10 @@ class ModelManager:
 
     def _load(self) -> LoadedModel:
         try:
-            from punie_training.accel import use_fast_cpu_blas
-
-            use_fast_cpu_blas()
-            model, tokenizer = model_source.load(self.spec or str(embedded_model_path()))
+            self._loaded = load_model(self.spec, self.name)
         except ModelLoadError as error:
             self._fail(str(error))
             raise
-        if not getattr(tokenizer, "has_tool_calling", False):
-            self._fail(
-                f"model {self.name} cannot call tools: mlx-lm finds no tool-call format in its "
-                "chat template (and it is not a ChatML template Punie could give one)"
-            )
-            raise ModelLoadError(self.error)
-        context = getattr(getattr(model, "args", None), "max_position_embeddings", None)
-        self._loaded = LoadedModel(
-            self.name, model, tokenizer, context if isinstance(context, int) else None
-        )
         self.state = "ready"
         return self._loaded
 

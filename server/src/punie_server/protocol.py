@@ -132,7 +132,9 @@ class Step(ExecResult):
 
 
 class Usage(WireModel):
-    """Token counts and timings of one chat request."""
+    """Token counts and timings of one chat request. ``cached_tokens``: prompt tokens
+    taken from a prompt cache instead of prefilled (the session's own, or on a new
+    session's first turn the system turn every chat shares)."""
 
     prompt_tokens: int = 0
     completion_tokens: int = 0

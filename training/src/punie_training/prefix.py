@@ -41,6 +41,10 @@ class PrefixCache:
         mx.eval([c.keys_and_values() for c in cache])
         return cls(list(tokens), cache)
 
+    def is_prefix_of(self, tokens: Sequence[int]) -> bool:
+        """Whether ``tokens`` begin with the prefix (so a fork can hold their start)."""
+        return list(tokens[: len(self.tokens)]) == self.tokens
+
     def fork(self) -> list[Any]:
         """A prompt cache of its own that starts out holding the prefix."""
         # Caches write into their buffers in place, so a fork must not share them.

@@ -117,7 +117,7 @@ def write_llama_gguf(
     args = model.args
     writer = gguf.GGUFWriter(str(path), architecture)
     writer.add_name("punie-test-llama")
-    writer.add_context_length(512)
+    writer.add_context_length(4096)  # room for the Code Mode system turn
     writer.add_embedding_length(args.hidden_size)
     writer.add_block_count(args.num_hidden_layers)
     writer.add_feed_forward_length(args.intermediate_size)

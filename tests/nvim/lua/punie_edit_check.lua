@@ -27,6 +27,8 @@ function M.write(name, typed)
     vim.api.nvim_buf_set_lines(buf, -1, -1, false, { 'typed, not saved' })
   end
   local before = T.text(buf)
+  -- Each example is a conversation of its own: sixty in one session outgrow the context.
+  require('punie').reset()
   local turn = T.ask('write it')
   local out = {
     before = before,

@@ -3,7 +3,7 @@ local M = {}
 
 --- @class punie.Options
 --- @field cmd? string[] Server command; nil runs `punie serve` from the project's .venv, else PATH.
---- @field model? string mlx-lm model directory or hub id; nil uses the embedded model.
+--- @field model? string a GGUF file, an mlx-lm model or adapter directory, a hub id, or "smollm2"; nil uses the embedded model.
 --- @field max_turns? integer Code Mode turns per question (server default 4).
 --- @field auto_allow? string[] Commands that run without asking (server default list when nil).
 --- @field typecheck_on_save? boolean Run ty on save and publish its diagnostics.

@@ -70,7 +70,7 @@ def main() -> None:
     parser.add_argument("--samples", type=int, default=5)
     parser.add_argument("--tokens", type=int, default=64)
     args = parser.parse_args()
-    blas = use_fast_cpu_blas()
+    blas = use_fast_cpu_blas("generation")  # as the server does
     from punie_training import model_source
 
     loaded = {name: model_source.load(spec) for name, spec in MODELS.items()}

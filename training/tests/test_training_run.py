@@ -127,7 +127,7 @@ def test_lora_preset_writes_an_adapter_that_loads_onto_its_base(tmp_path, monkey
     from punie_training import train_lora as lora_module
     from punie_training.tiny import write_untrained_model
 
-    def fake_free_data(out_dir: Path, _plan: object) -> DataReport:
+    def fake_free_data(out_dir: Path, _plan: object, **_: object) -> DataReport:
         # The data stage is covered by the sandbox tests; here the LoRA path is under test.
         report = DataReport(seed=0)
         write_dataset(split(_examples(), 0), report, out_dir)
@@ -162,7 +162,11 @@ def test_a_short_run_of_the_embedded_models_recipe_on_smollm2(tmp_path, monkeypa
     monkeypatch.setattr(decode, "MAX_TOKENS", 24)
     monkeypatch.setattr(decode, "DIRECT_MAX_TOKENS", 8)
     preset = LoraPreset(
-        model="smollm2", tool_examples=len(INTENTS), direct_examples=6, general_examples=4
+        model="smollm2",
+        tool_examples=len(INTENTS),
+        direct_examples=6,
+        general_examples=4,
+        train_loss_batches=2,
     )
     preset.fit = preset.fit.model_copy(update={"iters": 2, "val_batches": 1})
     card = train_lora(tmp_path / "adapter", preset, command="test")

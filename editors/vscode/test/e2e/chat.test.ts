@@ -233,7 +233,9 @@ describe("Punie in VS Code (code-server)", { timeout: 600_000 }, () => {
       await runCommand(page, "View: Focus Problems (Errors, Warnings, Infos)");
       await page.locator(".markers-panel").getByText("No problems have been detected").waitFor();
       await newSession(chat);
-      const turn = await ask(chat, "Run ty on .");
+      // The phrasing is the typecheck intent's plainest; "Run ty on ." is one the embedded
+      // model answers with `run_command` (docs/training.md, "Current figures").
+      const turn = await ask(chat, "Typecheck .");
       assert.equal(await turnEnded(turn), "done");
       assert.match(await stepText(turn, "code"), /typecheck\(/);
       await runCommand(page, "View: Focus Problems (Errors, Warnings, Infos)");

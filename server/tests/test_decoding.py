@@ -77,11 +77,10 @@ def test_the_cache_ends_holding_every_token_but_the_last_and_no_rejected_draft()
     assert cache.tokens == (context + tokens)[:-1]
 
 
-def test_a_short_prompt_goes_with_the_first_pass_and_a_long_one_is_prefilled_first():
+def test_the_whole_feed_goes_with_the_first_pass():
     model = RuleModel(lambda seq: (seq[-1] + 1) % VOCAB, VOCAB)
     decode(model, [5] * FIRST_PASS_PROMPT, 1, feed=FIRST_PASS_PROMPT)
-    decode(model, [5] * (FIRST_PASS_PROMPT + 9), 1, feed=FIRST_PASS_PROMPT + 9)
-    assert model.passes == [FIRST_PASS_PROMPT, 9, FIRST_PASS_PROMPT]
+    assert model.passes == [FIRST_PASS_PROMPT]
 
 
 def test_no_pass_drafts_beyond_max_tokens():

@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from punie_server.decoding import FIRST_PASS_PROMPT
 from punie_server.generation import generate_turn
 from punie_server.model_manager import LoadedModel
 from punie_server.sessions import Session
@@ -55,6 +56,15 @@ def test_a_new_session_starts_from_the_shared_prefix_and_prefills_only_the_rest(
     out = turn(loaded, Session("s"), prompt)
     assert out.cached_tokens == len(PREFIX)
     assert model.passes[0] == len(prompt) - len(PREFIX)  # the prefix is never fed again
+
+
+def test_a_long_prompt_is_prefilled_but_its_last_tokens_go_with_the_first_pass(
+    model: RuleModel, tokenizer: Any
+):
+    loaded = loaded_with_prefix(model, tokenizer)
+    model.passes.clear()
+    turn(loaded, Session("s"), [7] * 40, max_tokens=1)
+    assert model.passes == [40 - FIRST_PASS_PROMPT, FIRST_PASS_PROMPT]
 
 
 def test_the_shared_prefix_is_never_changed_by_a_session(model: RuleModel, tokenizer: Any):

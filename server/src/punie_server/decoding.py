@@ -20,8 +20,10 @@ from typing import Any, cast
 from punie_server.drafts import NgramDrafts
 
 MAX_DRAFT = 8  # guessed tokens per pass: past this, a pass costs more than it saves
-PREFILL_STEP = 2048  # prompt tokens per forward pass (mlx-lm's default)
-FIRST_PASS_PROMPT = 16  # prompt tokens fed with the first pass rather than prefilled
+# Prompt tokens a caller leaves to the first pass rather than prefilling them: they ride
+# along with it instead of costing a pass of their own, and a longer feed would pay for
+# logits (an output layer per row) that prefilling skips.
+FIRST_PASS_PROMPT = 16
 
 
 @dataclass(frozen=True)
@@ -73,7 +75,8 @@ def stream(
 def greedy_tokens(
     model: Any, cache: list[Any], feed: Sequence[int], drafts: NgramDrafts, *, max_tokens: int
 ) -> Iterator[int]:
-    """Greedy tokens after ``feed`` (which ``cache`` lacks), verifying drafts as it goes.
+    """Greedy tokens after ``feed`` (which ``cache`` lacks, all fed with the first pass),
+    verifying drafts as it goes.
 
     ``drafts`` holds the whole context so far and is extended with every token produced.
     Draws at most ``max_tokens`` tokens' worth of work; on exit the cache holds every
@@ -83,13 +86,7 @@ def greedy_tokens(
     import mlx.core as mx
     from mlx_lm.models.cache import trim_prompt_cache
 
-    # A short prompt rides along with the first pass instead of costing one of its own;
-    # a longer one is prefilled without logits first (they cost an output layer per row).
-    head, pending = list(feed[:-FIRST_PASS_PROMPT]), list(feed[-FIRST_PASS_PROMPT:])
-    for start in range(0, len(head), PREFILL_STEP):
-        model(mx.array([head[start : start + PREFILL_STEP]]), cache=cache)
-        mx.eval([c.state for c in cache])
-        mx.clear_cache()  # the prefill's temporaries are large; give them back (as mlx-lm)
+    pending = list(feed)
     produced = 0
     while produced < max_tokens:
         guess = drafts.draft(min(MAX_DRAFT, max_tokens - produced - 1))

@@ -44,3 +44,38 @@ def test_plumbing_model_was_trained_with_the_current_system_prompt(plumbing):
     assert len(tokenizer.encode(system_turn(), add_special_tokens=False)) == 1, (
         "the system prompt changed: rebuild the plumbing model (docs/training.md)"
     )
+
+
+def test_the_batched_decode_check_replies_are_one_by_one_greedy_decoding(plumbing):
+    import mlx_lm
+
+    from punie_sandbox.prompt import EXECUTE_CODE_TOOL
+    from punie_training.decode import DIRECT_MAX_TOKENS, MAX_TOKENS, greedy_replies
+    from punie_training.generate import plan_direct_examples
+    from punie_training.prefix import PrefixCache, system_prefix
+    from punie_training.schema import Example
+
+    model, tokenizer = plumbing
+    tools = [
+        Example(id=f"t-{i}", kind="tool", category="read_file", template="", user=user, answer="")
+        for i, user in enumerate(("Show README.md", "Count the tests in tests/test_api.py"))
+    ]
+    examples = [*tools, *plan_direct_examples(0, 2)]
+    prefix = PrefixCache.build(model, system_prefix(tokenizer))
+    finished: list[None] = []
+    batched = greedy_replies(
+        model, tokenizer, examples, prefix, advance=lambda: finished.append(None)
+    )
+    one_by_one = [
+        mlx_lm.generate(
+            model,
+            tokenizer,
+            tokenizer.apply_chat_template(
+                e.messages()[:2], tools=[EXECUTE_CODE_TOOL], add_generation_prompt=True
+            ),
+            max_tokens=DIRECT_MAX_TOKENS if e.kind == "direct" else MAX_TOKENS,
+        )
+        for e in examples
+    ]
+    assert batched == one_by_one
+    assert len(finished) == len(examples)

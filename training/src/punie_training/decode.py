@@ -85,28 +85,47 @@ def _after_prefix(tokens: list[int], prefix: PrefixCache) -> list[int]:
     return tokens[len(prefix.tokens) :]
 
 
-def greedy_reply(
-    model: Any, tokenizer: Any, example: Example, prefix: PrefixCache, *, max_tokens: int
-) -> str:
-    """What the model generates, greedily, for the example's system and user turns, up to
-    the end of its first tool call (where the server acts on it)."""
-    from mlx_lm import stream_generate
+def greedy_replies(
+    model: Any,
+    tokenizer: Any,
+    examples: Sequence[Example],
+    prefix: PrefixCache,
+    *,
+    advance: Callable[[], None] = lambda: None,
+) -> list[str]:
+    """What the model generates, greedily, for each example's system and user turns (up
+    to its end of turn, at most ``MAX_TOKENS``, or ``DIRECT_MAX_TOKENS`` for direct ones).
 
-    prompt = tokenizer.apply_chat_template(
-        example.messages()[:2], tools=[EXECUTE_CODE_TOOL], add_generation_prompt=True
-    )
-    text = ""
-    for response in stream_generate(
-        model,
-        tokenizer,
-        _after_prefix(prompt, prefix),
-        max_tokens=max_tokens,
-        prompt_cache=prefix.fork(),
-    ):
-        text += response.text
-        if tokenizer.tool_call_end in text:
-            break
-    return text
+    The examples decode together in mlx-lm's ``BatchGenerator``, each from a fork of the
+    system turn's cache: one decode step reads the weights once for the whole batch, and
+    on a CPU that read is what a step costs (about 3x faster than one by one, the same
+    tokens). ``advance`` is called as each example finishes.
+    """
+    from mlx_lm.generate import BatchGenerator
+
+    prompts = [
+        _after_prefix(
+            tokenizer.apply_chat_template(
+                example.messages()[:2], tools=[EXECUTE_CODE_TOOL], add_generation_prompt=True
+            ),
+            prefix,
+        )
+        for example in examples
+    ]
+    limits = [DIRECT_MAX_TOKENS if e.kind == "direct" else MAX_TOKENS for e in examples]
+    generator = BatchGenerator(model, stop_tokens=[[t] for t in tokenizer.eos_token_ids])
+    try:
+        uids = generator.insert(prompts, limits, caches=[prefix.fork() for _ in examples])
+        tokens: dict[int, list[int]] = {uid: [] for uid in uids}
+        while responses := generator.next_generated():
+            for response in responses:
+                if response.finish_reason != "stop":
+                    tokens[response.uid].append(response.token)
+                if response.finish_reason is not None:
+                    advance()
+    finally:
+        generator.close()
+    return [tokenizer.decode(tokens[uid]) for uid in uids]
 
 
 def greedy_gives_answer(model: Any, tokenizer: Any, example: Example, prefix: PrefixCache) -> bool:
@@ -137,9 +156,8 @@ def decode_check(
     outcome = DecodeResult()
     to_run: list[tuple[Example, str]] = []
     prefix = PrefixCache.build(model, system_prefix(tokenizer))
-    for example in examples:
-        limit = DIRECT_MAX_TOKENS if example.kind == "direct" else MAX_TOKENS
-        reply = greedy_reply(model, tokenizer, example, prefix, max_tokens=limit)
+    replies = greedy_replies(model, tokenizer, examples, prefix, advance=advance)
+    for example, reply in zip(examples, replies, strict=True):
         code = extract_code(reply, tokenizer)
         if example.kind == "direct":
             outcome.direct_total += 1
@@ -147,7 +165,6 @@ def decode_check(
                 outcome.direct_passed += 1
             else:
                 outcome.misses.append(f"{example.id}: called a tool on a direct question")
-            advance()
             continue
         outcome.answer_total += 1
         if greedy_gives_answer(model, tokenizer, example, prefix):
@@ -159,7 +176,6 @@ def decode_check(
             outcome.misses.append(f"{example.id}: no parseable tool call")
         else:
             to_run.append((example, code))
-        advance()
 
     async def job(sandbox: Any, item: tuple[Example, str]) -> str:
         example, code = item
@@ -172,12 +188,15 @@ def decode_check(
         for (example, _), output in zip(to_run, outputs, strict=True)
         if output == example.tool_output
     }
-    for example, _ in to_run:
+    for example, code in to_run:
         outcome.tool_total += 1
         if example.id in passed:
             outcome.tool_passed += 1
         else:
-            outcome.misses.append(f"{example.id}: output differs from the reference")
+            # The snippet itself says what went wrong (a name, the tool, the intent).
+            outcome.misses.append(
+                f"{example.id}: output differs from the reference ({example.user!r} → {code!r})"
+            )
     for example in examples:
         if example.kind != "direct" and names_project_path(example):
             outcome.name_path_total += 1

@@ -1,11 +1,12 @@
 """Our own held-out set: queries on a workspace the embedded model never trained on, with
 names and phrasings that no training template produces, scored by ``punie eval``.
 
-Three sets, each a workspace and its queries (PROTOCOL §7), written one after the other
+Four sets, each a workspace and its queries (PROTOCOL §7), written one after the other
 as the recipe was tuned: ``workspace/`` (lanternfish) with ``queries.jsonl`` and
 ``workspace2/`` (orrery, a ``src/`` layout) with ``queries2.jsonl`` were looked at while
-tuning; ``workspace3/`` (apiary) with ``queries3.jsonl`` was written before the last
-changes and its results were seen only for the final model.
+tuning; ``workspace3/`` (apiary) with ``queries3.jsonl`` was first run on the first
+SmolLM2 model and its misses were then looked at; ``workspace4/`` (glazebook) with
+``queries4.jsonl`` was written while the second one trained and was first run on it.
 """
 
 import json
@@ -26,12 +27,14 @@ SETS = {
     "lanternfish": (HERE / "queries.jsonl", HERE / "workspace"),
     "orrery": (HERE / "queries2.jsonl", HERE / "workspace2"),
     "apiary": (HERE / "queries3.jsonl", HERE / "workspace3"),
+    "glazebook": (HERE / "queries4.jsonl", HERE / "workspace4"),
 }
 # The workspaces' own names: a model must copy them, it cannot have learnt them.
 NAMES = (
     "lanternfish", "tide", "buoys", "knots", "soundings", "seamarks", "harbour", "to_knots",
     "orrery", "gravity", "clockwork", "comets", "escape_speed", "teaching",
     "apiary", "harvest", "queens", "hives", "inspection", "syrup", "needs_space",
+    "glazebook", "kilns", "celadon", "cone_temperature", "bisque_ramp", "glaze_ramp",
 )  # fmt: skip
 
 
@@ -69,7 +72,7 @@ def test_no_training_template_or_fixture_uses_the_held_out_workspaces_names():
 # "Current figures"). These are the passes it reached when committed, so a change that
 # loses them fails here; raise them with a better model. SLACK: on another CPU the BLAS
 # rounds differently, and a near-tie in greedy decoding can flip one answer.
-PASSES = {"lanternfish": 15, "orrery": 17, "apiary": 14}
+PASSES = {"lanternfish": 15, "orrery": 16, "apiary": 19, "glazebook": 16}
 SLACK = 1
 GOAL = 0.9
 

@@ -169,6 +169,20 @@ def _broken_file(rng: random.Random, fixture: Fixture) -> Slots | None:
 _DEFINITION = re.compile(r"^(?:def|class) (\w+)", re.MULTILINE)
 
 
+_WORD = re.compile(r"\b[a-z]{4,}\b")
+
+
+def _search_term(rng: random.Random, fixture: Fixture) -> Slots | None:
+    """A name from the code, or (as often) a word of the README's description."""
+    readme = fixture.files["README.md"]
+    name = readme.splitlines()[0].lstrip("# ").lower()
+    about = [p for p in readme.split("\n\n") if p.lower().startswith(name + " ")]
+    words = sorted({w for p in about for w in _WORD.findall(p) if w != name})
+    if words and rng.random() < 0.5:
+        return {"name": rng.choice(words)}
+    return _definition(rng, fixture)
+
+
 def _definition(rng: random.Random, fixture: Fixture) -> Slots | None:
     names = sorted({n for p in fixture.modules() for n in _DEFINITION.findall(fixture.files[p])})
     names = [n for n in names if not n.startswith("_")]
@@ -331,6 +345,8 @@ INTENTS: tuple[Intent, ...] = (
             "Number of tests in <path>?",
             "How many tests does <path> define?",
             "Test count for <path>",
+            "<path>: how many tests does it have?",
+            "{Count|Tally} the test functions {defined|} in <path>",
         ),
         code=(
             'count = read_file("<path>").count("def test_")\n'
@@ -350,6 +366,10 @@ INTENTS: tuple[Intent, ...] = (
             "Lines in <path>?",
             "How many lines long is <path>?",
             "Length of <path> in lines",
+            "<path>: how many lines does it have?",
+            "{Give me|Tell me} {the|} line count {for|of} <path>",
+            "Number of lines in <path>?",
+            "Is <path> long? How many lines?",
         ),
         code=('lines = read_file("<path>").splitlines()\nprint("<path> has", len(lines), "lines")'),
         slots=_any_file,
@@ -371,6 +391,8 @@ INTENTS: tuple[Intent, ...] = (
             "Put <text> in <path>",
             'Write a file <path> that contains "<text>"',
             "<path> should say <text>",
+            "{Create|Make|Write} <path> saying <text>",
+            "Write a note {to|in} <path> that reads <text>",
         ),
         code='write_file("<path>", "<text>\\n")\nprint("I wrote <path>.")',
         slots=_note,
@@ -390,6 +412,9 @@ INTENTS: tuple[Intent, ...] = (
             "Show {me|} <dir>",
             "List <dir>",
             "Browse the <dir> folder",
+            "What's in the <dir> {directory|folder}?",
+            "Files under <dir>?",
+            "Open the {folder|directory} <dir> and list it",
         ),
         code='print(run_command("ls", ["<dir>"]))',
         slots=_directory,
@@ -422,6 +447,8 @@ INTENTS: tuple[Intent, ...] = (
             "Locate <name>",
             "Which module has <name>?",
             "Find the {function|class} <name>",
+            "What file {has|holds} the definition of <name>?",
+            "{Where|In which module} {do we|does the code} define <name>?",
         ),
         code=(
             'hits = sorted(run_command("grep", ["-rn", "<name>", "."]).splitlines())\n'
@@ -443,13 +470,17 @@ INTENTS: tuple[Intent, ...] = (
             "Search for <name>",
             "Any references to <name>?",
             "Who uses <name>?",
+            "Find the {word|text|string} <name> {anywhere|in the files|in the repo}",
+            "Which files contain the {word|string} <name>?",
+            "{grep|Grep} for the {text|word} <name>",
+            "Does any file mention <name>?",
         ),
         code=(
             'hits = sorted(run_command("grep", ["-rn", "<name>", "."]).splitlines())\n'
             'print(len(hits), "matches for <name>:")\n'
             'print("\\n".join(hits))'
         ),
-        slots=_definition,
+        slots=_search_term,
     ),
     Intent(
         name="typecheck",
@@ -467,6 +498,16 @@ INTENTS: tuple[Intent, ...] = (
             "Validate the type hints {of|in} <path>",
             "Run a type check on <path>",
             "ty <path>",
+            "Run ty {on|against} <path> and {show|list} {the|any} errors",
+            "What does ty say about <path>?",
+            "{Verify|Confirm} that <path> type-checks",
+            "Are the {annotations|type annotations|type hints} in <path> {right|OK|valid}?",
+            "Scan <path> for type {errors|mistakes}",
+            "<path>: any type errors?",
+            "How many type errors does <path> have?",
+            "Is <path> well typed?",
+            "{Run|Do} a typecheck of <path>",
+            "Use ty to check <path>",
         ),
         code=(
             'result = typecheck("<path>")\n'
@@ -489,6 +530,8 @@ INTENTS: tuple[Intent, ...] = (
             "Which errors does the code define?",
             "List the exceptions",
             "Show the error classes",
+            "{Which|What} exceptions {are defined|does the code raise} {here|in this project}?",
+            "List {the|our} {own|custom} error types",
         ),
         code=(
             "found = []\n"
@@ -532,6 +575,9 @@ INTENTS: tuple[Intent, ...] = (
             "Test count?",
             "How many tests in total?",
             "Number of test functions in the project?",
+            "How many tests {are in|does} the test suite {have|}?",
+            "Count {every|each} test {in the repo|across the project|in the test suite}",
+            "{Total|Overall} number of tests?",
         ),
         code=(
             'files = sorted(run_command("find", [".", "-name", "test_*.py"]).split())\n'

@@ -42,7 +42,7 @@ class LoraPreset(DataPlan):
     """Everything that decides a LoRA fine-tune."""
 
     model: str
-    tool_examples: int = 1000
+    tool_examples: int = 1400
     direct_examples: int = 300
     general_examples: int = 110
     num_layers: int = 16
@@ -50,7 +50,7 @@ class LoraPreset(DataPlan):
     scale: float = 20.0
     fit: FitSettings = Field(
         default_factory=lambda: FitSettings(
-            iters=300,
+            iters=450,
             batch_size=4,
             learning_rate=1e-4,
             warmup=10,

@@ -1,0 +1,1 @@
+"""Glaze recipes and kiln schedules."""

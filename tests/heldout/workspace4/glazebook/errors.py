@@ -1,0 +1,6 @@
+class CrackedPotError(Exception):
+    pass
+
+
+class UnderfiredError(Exception):
+    pass

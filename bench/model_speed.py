@@ -12,8 +12,9 @@ interleaves the sides sample by sample, each going first in turn:
 2. ``generation``: greedy answers to direct questions (a different one per sample), up
    to ``GEN_TOKENS`` tokens, from a cache holding the system turn; tokens after the
    first / time after the first. Punie runs its server path (``generate_turn``:
-   prompt-lookup drafts verified by the model) and, as the before-picture, plain
-   ``mlx_lm.stream_generate`` from the same cache; both must give the same tokens.
+   prompt-lookup drafts verified by the model) and, as before-pictures, plain
+   ``mlx_lm.stream_generate`` from the same cache and the same server path on the
+   float32 model (no packed decoding, ``punie_kernels``); all must give the same tokens.
 3. ``ttft``: a new session's first turn through ``generate_turn``, its cache forked
    from the shared system-prompt cache vs re-prefilling the system prompt; llama.cpp
    with its own prefix reuse (its cache holds the system turn) vs from empty.
@@ -129,6 +130,7 @@ class Punie:
     """The loaded model and the one thread all its MLX work runs on (as in the server)."""
 
     loaded: LoadedModel
+    float32: LoadedModel  # the same model decoding from float32 weights (the before-picture)
     executor: ThreadPoolExecutor
 
     async def get(self) -> LoadedModel:
@@ -316,7 +318,7 @@ async def bench_generation(punie: Punie, llamas: dict[str, Llama], samples: int)
     loaded = punie.loaded
     assert loaded.prefix is not None
     eos = set(loaded.tokenizer.eos_token_ids)
-    rows: dict[str, list[float]] = {side: [] for side in ["punie", "mlxLm", *llamas]}
+    rows: dict[str, list[float]] = {side: [] for side in ["punie", "mlxLm", "float32", *llamas]}
     counts = dict.fromkeys(rows, 0)
     same = True
     for i in range(samples):
@@ -330,6 +332,10 @@ async def bench_generation(punie: Punie, llamas: dict[str, Llama], samples: int)
                 rows["mlxLm"].append(rate(len(tokens) - 1, seconds))
                 counts["mlxLm"] += len(tokens)
                 same = same and out.text == loaded.tokenizer.decode(without_eos(tokens, eos))
+                before = await punie.run(partial(turn, punie.float32, prompt, GEN_TOKENS))
+                rows["float32"].append(rate(before.completion_tokens - 1, before.generation_s))
+                counts["float32"] += before.completion_tokens
+                same = same and before.text == out.text
                 continue
             llama = llamas[side]
             llama.ask(op="hold", tokens=loaded.prefix.tokens)
@@ -340,7 +346,7 @@ async def bench_generation(punie: Punie, llamas: dict[str, Llama], samples: int)
         "questions": QUESTIONS,
         "maxTokens": GEN_TOKENS,
         "tokens": counts,
-        "punieSameTokensAsMlxLm": same,
+        "punieSameTokensAsMlxLmAndFloat32": same,
         "rates": {side: rates(values) for side, values in rows.items()},
     }
 
@@ -358,6 +364,7 @@ async def bench_seed_turn(
         task = await seed_task(punie.loaded, sandbox, host)
         scripted = Punie(
             replace(punie.loaded, model=Scripted(punie.loaded.model, task.script)),
+            punie.float32,
             punie.executor,
         )
         for i in range(samples):
@@ -445,7 +452,14 @@ def table(report: dict[str, Any]) -> str:
             "≥ 0.7x",
         ),
         (
-            "generation, plain mlx-lm (before)",
+            "generation, float32 weights (before the packed kernels)",
+            tps(g["rates"]["float32"]),
+            *(tps(g["rates"][side]) for side in llamas),
+            faster_rate(g["rates"], "float32"),
+            "—",
+        ),
+        (
+            "generation, plain mlx-lm (no drafts)",
             tps(g["rates"]["mlxLm"]),
             *(tps(g["rates"][side]) for side in llamas),
             faster_rate(g["rates"], "mlxLm"),
@@ -478,9 +492,9 @@ def table(report: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
-def load_punie(spec: str) -> LoadedModel:
+def load_punie(spec: str, *, packed_decoding: bool = True) -> LoadedModel:
     """The model as the server loads it: weights, shared system-prompt cache, markup."""
-    return load_model(spec, spec)
+    return load_model(spec, spec, packed_decoding=packed_decoding)
 
 
 def gguf_of(spec: str) -> Path:
@@ -509,7 +523,10 @@ async def main() -> None:
     executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="punie-mlx")
     loop = asyncio.get_running_loop()
     loaded = await loop.run_in_executor(executor, load_punie, args.model)
-    punie = Punie(loaded, executor)
+    float32 = await loop.run_in_executor(
+        executor, partial(load_punie, args.model, packed_decoding=False)
+    )
+    punie = Punie(loaded, float32, executor)
     gguf = Path(args.gguf) if args.gguf else gguf_of(args.model)
     llamas = {f"llama{n}": Llama(args.llama_python, gguf, n) for n in LLAMA_THREADS}
     report: dict[str, Any] = {

@@ -1,4 +1,4 @@
-"""The packages import one way: server → sandbox, training → sandbox."""
+"""The packages import one way: server → sandbox, training → sandbox, training → kernels."""
 
 import ast
 from pathlib import Path
@@ -24,3 +24,8 @@ def test_sandbox_imports_no_other_punie_package():
 
 def test_training_does_not_import_the_server():
     assert "punie_server" not in imported_packages(ROOT / "training" / "src")
+
+
+def test_the_kernels_import_no_other_punie_package():
+    imported = imported_packages(ROOT / "kernels" / "src")
+    assert not imported & {"punie_server", "punie_training", "punie_sandbox"}

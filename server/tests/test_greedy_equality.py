@@ -1,10 +1,12 @@
 """The server's fast generation path answers exactly what plain mlx-lm answers.
 
-On the default model (SmolLM2-135M-Instruct), for Code Mode and plain questions, a tool
-result's follow-up and a second message in the same session, ``generate_turn`` (its
-cache forked from the shared system-prompt cache or kept from the session's last turn,
-greedy decoding with prompt-lookup drafts) gives the same tokens as greedy
-``mlx_lm.stream_generate`` on the whole prompt from an empty cache.
+On the default model (SmolLM2-135M-Instruct + Punie's LoRA), for Code Mode and plain
+questions, a tool result's follow-up and a second message in the same session,
+``generate_turn`` (its cache forked from the shared system-prompt cache or kept from the
+session's last turn, greedy decoding with prompt-lookup drafts) gives the same tokens as
+greedy ``mlx_lm.stream_generate`` on the whole prompt from an empty cache; and decoding
+from the GGUF file's packed weights with the adapter unfused (``packed_decoding``) gives
+the same tokens as the float32 model with the adapter fused.
 """
 
 import threading
@@ -17,6 +19,7 @@ from punie_server.generation import generate_turn
 from punie_server.model_manager import LoadedModel, load_model
 from punie_server.sessions import Session
 from punie_training.intents import INTENTS
+from punie_training.packed_decoding import kernels_available
 from punie_training.schema import tool_call
 
 MAX_TOKENS = 32
@@ -25,7 +28,12 @@ pytestmark = pytest.mark.slow
 
 @pytest.fixture(scope="module")
 def loaded() -> LoadedModel:
-    return load_model("smollm2", "smollm2")
+    return load_model(None, "embedded")
+
+
+@pytest.fixture(scope="module")
+def float32() -> LoadedModel:
+    return load_model(None, "embedded, float32", packed_decoding=False)
 
 
 def plain(loaded: LoadedModel, messages: list[dict[str, Any]]) -> tuple[str, int]:
@@ -102,3 +110,20 @@ def test_a_second_message_in_the_same_session_answers_what_mlx_lm_answers(loaded
         {"role": "user", "content": "Show me one that times a function."},
     ]
     assert ours(loaded, session, messages) == plain(loaded, messages)
+
+
+@pytest.mark.skipif(not kernels_available(), reason="punie-kernels cannot run on this CPU")
+def test_the_server_decodes_from_the_packed_weights(loaded: LoadedModel):
+    from punie_kernels.layers import PackedEmbedding, PackedLinear
+
+    kinds = [type(module) for module in loaded.model.modules()]
+    assert kinds.count(PackedLinear) == 30 * 7
+    assert kinds.count(PackedEmbedding) == 1
+
+
+@pytest.mark.parametrize("question", QUESTIONS)
+def test_packed_decoding_answers_what_the_float32_model_answers(
+    loaded: LoadedModel, float32: LoadedModel, question: str
+):
+    messages = chat(question)
+    assert plain(loaded, messages) == plain(float32, messages)

@@ -44,13 +44,19 @@ class LoadedModel:
     call_markup: list[int] = field(default_factory=list)
 
 
-def load_model(spec: str | None, name: str) -> LoadedModel:
+def load_model(spec: str | None, name: str, *, packed_decoding: bool = True) -> LoadedModel:
     """Load ``spec`` (None: the embedded model) for chatting, with what every chat with
-    it shares; ``ModelLoadError`` with the reason when it cannot be used."""
+    it shares; ``ModelLoadError`` with the reason when it cannot be used.
+
+    ``packed_decoding``: decode from a GGUF file's packed weights on a CPU
+    (``punie_training.packed_decoding``); off only to measure or check against float32.
+    """
     from punie_training.accel import use_fast_cpu_blas
 
     use_fast_cpu_blas("generation")
-    model, tokenizer = model_source.load(spec or str(embedded_model_path()))
+    model, tokenizer = model_source.load(
+        spec or str(embedded_model_path()), packed_decoding=packed_decoding
+    )
     if not getattr(tokenizer, "has_tool_calling", False):
         raise ModelLoadError(
             f"model {name} cannot call tools: mlx-lm finds no tool-call format in its "

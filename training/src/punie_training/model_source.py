@@ -58,10 +58,12 @@ SHORT_NAMES: dict[str, PackagedFile] = {
 
 @dataclass(frozen=True)
 class ResolvedModel:
-    """What to load: base weights (a directory or hub id), and an optional adapter."""
+    """What to load: base weights (a directory or hub id), an optional adapter, and the
+    GGUF file the weights were converted from, if they were."""
 
     weights: str
     adapter: Path | None = None
+    gguf: Path | None = None
 
 
 def cache_root() -> Path:
@@ -124,10 +126,11 @@ def resolve(spec: str) -> ResolvedModel:
     """Turn a model spec into what to load, converting a GGUF file first; see the module
     docstring for the forms. Raises ``ModelLoadError`` with the reason."""
     if spec in SHORT_NAMES:
-        return ResolvedModel(str(gguf_model_dir(SHORT_NAMES[spec].locate())))
+        located = SHORT_NAMES[spec].locate()
+        return ResolvedModel(str(gguf_model_dir(located)), gguf=located)
     path = Path(spec).expanduser()
     if path.is_file() and path.suffix == ".gguf":
-        return ResolvedModel(str(gguf_model_dir(path.resolve())))
+        return ResolvedModel(str(gguf_model_dir(path.resolve())), gguf=path.resolve())
     if path.is_dir():
         if (path / "adapter_config.json").is_file() and not (path / "config.json").is_file():
             return _resolve_adapter(path.resolve())
@@ -151,7 +154,7 @@ def _resolve_adapter(path: Path) -> ResolvedModel:
     resolved = resolve(base)
     if resolved.adapter is not None:
         raise ModelLoadError(f"{path}: the base {base!r} is itself an adapter")
-    return ResolvedModel(resolved.weights, adapter=path)
+    return ResolvedModel(resolved.weights, adapter=path, gguf=resolved.gguf)
 
 
 def fuse_adapters(model: Any) -> None:
@@ -164,11 +167,15 @@ def fuse_adapters(model: Any) -> None:
         model.update_modules(tree_unflatten(fused))
 
 
-def load(spec: str) -> tuple[Any, Any]:
+def load(spec: str, *, packed_decoding: bool = False) -> tuple[Any, Any]:
     """Load ``spec`` as ``(model, tokenizer)`` the way ``mlx_lm.load`` returns them;
-    ``ModelLoadError`` says what failed."""
+    ``ModelLoadError`` says what failed.
+
+    ``packed_decoding`` (for generating, not training): on a CPU, a model converted from
+    a GGUF file decodes from the file's packed weights (``packed_decoding.install``).
+    """
     try:
-        return _load(spec)
+        return _load(spec, packed_decoding=packed_decoding)
     except ModelLoadError:
         raise
     except Exception as error:  # any loader failure becomes a clear, typed error
@@ -177,7 +184,7 @@ def load(spec: str) -> tuple[Any, Any]:
         ) from error
 
 
-def _load(spec: str) -> tuple[Any, Any]:
+def _load(spec: str, *, packed_decoding: bool) -> tuple[Any, Any]:
     import mlx_lm
     from mlx_lm.tokenizer_utils import load as load_tokenizer
 
@@ -189,4 +196,8 @@ def _load(spec: str) -> tuple[Any, Any]:
         fuse_adapters(model)
         if (resolved.adapter / "tokenizer.json").is_file():
             tokenizer = load_tokenizer(resolved.adapter)
+    if packed_decoding and resolved.gguf is not None and not keep_quantized():
+        from punie_training.packed_decoding import install_packed_decoding
+
+        install_packed_decoding(model, resolved.gguf, resolved.adapter)
     return model, tokenizer

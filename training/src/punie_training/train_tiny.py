@@ -62,7 +62,7 @@ def run_decode_check(model_dir: Path, examples: list[Example]) -> Any:
     """The held-out decode check on the saved model, loaded back the way the server loads it."""
     from punie_training import model_source
 
-    model, tokenizer = model_source.load(str(model_dir))
+    model, tokenizer = model_source.load(str(model_dir), packed_decoding=True)
     with progress_bar() as bar:
         task = bar.add_task("decode check on the test split", total=len(examples))
         return decode_check(model, tokenizer, examples, advance=lambda: bar.advance(task))

@@ -1,0 +1,411 @@
+// The quantized decode product (see qmatmul.h).
+//
+// On a CPU a decoding step is bound by reading the weights: float32 weights cost 540 MB
+// per token for SmolLM2-135M, their 4-bit form 67 MB. This kernel reads the packed
+// weights once for all rows of the step (the last token plus its draft tokens),
+// dequantizes a group of 32 in registers (w = q * scale + bias, as llama.cpp defines
+// Q4_1 / Q8_0) and multiplies it into every row, on `threads` threads split by output
+// rows. The optional low-rank term keeps a LoRA adapter unfused, so the packed base
+// weights stay exactly the ones in the GGUF file.
+
+#include "qmatmul.h"
+
+#include <immintrin.h>
+
+#include <algorithm>
+#include <atomic>
+#include <omp.h>
+
+#include <cstdint>
+#include <cstring>
+#include <stdexcept>
+#include <vector>
+
+#include "mlx/backend/common/utils.h"
+#include "mlx/backend/cpu/encoder.h"
+
+namespace punie {
+
+namespace {
+
+constexpr int kGroup = 32;
+
+// 4-bit groups are read in MLX's packing, where byte b of a group holds value 2b in its
+// low nibble and value 2b + 1 in its high one; the kernels take the low nibbles of 16
+// bytes as one vector and the high ones as another, so each row of x is first reordered
+// to match (per group: the 16 even positions, then the 16 odd ones).
+void deinterleave_groups(const float* x, int64_t rows, int64_t k, float* out) {
+  for (int64_t i = 0; i < rows * k; i += kGroup) {
+    for (int j = 0; j < kGroup / 2; ++j) {
+      out[i + j] = x[i + 2 * j];
+      out[i + kGroup / 2 + j] = x[i + 2 * j + 1];
+    }
+  }
+}
+
+inline float half_to_float(uint16_t v) {
+  return _cvtsh_ss(v);
+}
+inline float half_to_float(float v) {
+  return v;
+}
+
+// ---- AVX2 + FMA ---------------------------------------------------------------
+
+inline float sum8(__m256 v) {
+  __m128 lo = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
+  lo = _mm_hadd_ps(lo, lo);
+  lo = _mm_hadd_ps(lo, lo);
+  return _mm_cvtss_f32(lo);
+}
+
+// One group's 32 weights (q * scale + bias) as four vectors, in the order the rows of x
+// were arranged in (deinterleaved for 4 bits, as stored for 8).
+template <int Bits>
+inline void avx2_group(const uint8_t* q, __m256 scale, __m256 bias, __m256 w[4]) {
+  if constexpr (Bits == 4) {
+    const __m128i bytes = _mm_loadu_si128(reinterpret_cast<const __m128i*>(q));
+    const __m128i mask = _mm_set1_epi8(0x0F);
+    const __m128i even = _mm_and_si128(bytes, mask);
+    const __m128i odd = _mm_and_si128(_mm_srli_epi16(bytes, 4), mask);
+    const __m128i parts[4] = {
+        even, _mm_srli_si128(even, 8), odd, _mm_srli_si128(odd, 8)};
+    for (int i = 0; i < 4; ++i) {
+      const __m256 v = _mm256_cvtepi32_ps(_mm256_cvtepu8_epi32(parts[i]));
+      w[i] = _mm256_fmadd_ps(v, scale, bias);
+    }
+  } else {
+    for (int i = 0; i < 4; ++i) {
+      const __m128i bytes = _mm_loadl_epi64(reinterpret_cast<const __m128i*>(q + 8 * i));
+      const __m256 v = _mm256_cvtepi32_ps(_mm256_cvtepu8_epi32(bytes));
+      w[i] = _mm256_fmadd_ps(v, scale, bias);
+    }
+  }
+}
+
+template <int Bits, int Rows, typename S>
+void avx2_rows(
+    const float* x, int64_t k, const uint8_t* w, const S* scales, const S* biases,
+    float* y, int64_t n_total, int64_t n0, int64_t n1) {
+  const int64_t groups = k / kGroup;
+  const int64_t row_bytes = k * Bits / 8;
+  for (int64_t n = n0; n < n1; ++n) {
+    __m256 acc[Rows];
+    for (int m = 0; m < Rows; ++m) {
+      acc[m] = _mm256_setzero_ps();
+    }
+    for (int64_t g = 0; g < groups; ++g) {
+      __m256 weights[4];
+      avx2_group<Bits>(
+          w + n * row_bytes + g * kGroup * Bits / 8,
+          _mm256_set1_ps(half_to_float(scales[n * groups + g])),
+          _mm256_set1_ps(half_to_float(biases[n * groups + g])),
+          weights);
+      for (int m = 0; m < Rows; ++m) {
+        const float* xg = x + m * k + g * kGroup;
+        for (int i = 0; i < 4; ++i) {
+          acc[m] = _mm256_fmadd_ps(weights[i], _mm256_loadu_ps(xg + 8 * i), acc[m]);
+        }
+      }
+    }
+    for (int m = 0; m < Rows; ++m) {
+      y[m * n_total + n] = sum8(acc[m]);
+    }
+  }
+}
+
+// ---- AVX-512 ------------------------------------------------------------------
+// A 4-bit group's 16 possible weights fit one register: they are computed once per
+// group (q * scale + bias for q = 0..15, the same products as above) and looked up.
+
+template <int Bits, int Rows, typename S>
+__attribute__((target("avx512f"))) void avx512_rows(
+    const float* x, int64_t k, const uint8_t* w, const S* scales, const S* biases,
+    float* y, int64_t n_total, int64_t n0, int64_t n1) {
+  const int64_t groups = k / kGroup;
+  const int64_t row_bytes = k * Bits / 8;
+  const __m512 iota = _mm512_setr_ps(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
+  for (int64_t n = n0; n < n1; ++n) {
+    __m512 acc[Rows];
+    for (int m = 0; m < Rows; ++m) {
+      acc[m] = _mm512_setzero_ps();
+    }
+    for (int64_t g = 0; g < groups; ++g) {
+      const uint8_t* q = w + n * row_bytes + g * kGroup * Bits / 8;
+      const __m512 scale = _mm512_set1_ps(half_to_float(scales[n * groups + g]));
+      const __m512 bias = _mm512_set1_ps(half_to_float(biases[n * groups + g]));
+      __m512 first, second;
+      if constexpr (Bits == 4) {
+        // A lookup reads only the low 4 bits of each index: the byte itself gives the
+        // low nibble's weight, the byte shifted right by 4 the high one's.
+        const __m512 table = _mm512_fmadd_ps(iota, scale, bias);
+        const __m512i bytes =
+            _mm512_cvtepu8_epi32(_mm_loadu_si128(reinterpret_cast<const __m128i*>(q)));
+        first = _mm512_permutexvar_ps(bytes, table);
+        second = _mm512_permutexvar_ps(_mm512_srli_epi32(bytes, 4), table);
+      } else {
+        const __m512 lo = _mm512_cvtepi32_ps(
+            _mm512_cvtepu8_epi32(_mm_loadu_si128(reinterpret_cast<const __m128i*>(q))));
+        const __m512 hi = _mm512_cvtepi32_ps(_mm512_cvtepu8_epi32(
+            _mm_loadu_si128(reinterpret_cast<const __m128i*>(q + 16))));
+        first = _mm512_fmadd_ps(lo, scale, bias);
+        second = _mm512_fmadd_ps(hi, scale, bias);
+      }
+      for (int m = 0; m < Rows; ++m) {
+        const float* xg = x + m * k + g * kGroup;
+        acc[m] = _mm512_fmadd_ps(first, _mm512_loadu_ps(xg), acc[m]);
+        acc[m] = _mm512_fmadd_ps(second, _mm512_loadu_ps(xg + 16), acc[m]);
+      }
+    }
+    for (int m = 0; m < Rows; ++m) {
+      y[m * n_total + n] = _mm512_reduce_add_ps(acc[m]);
+    }
+  }
+}
+
+std::atomic<bool> wide_enabled{true};
+
+bool has_avx512() {
+  static const bool yes = __builtin_cpu_supports("avx512f");
+  return yes && wide_enabled.load(std::memory_order_relaxed);
+}
+
+// Rows of x kept in registers per pass over the weights: a decoding step (the last
+// token and up to eight drafts) takes one pass.
+constexpr int kAvx2Rows = 9;
+constexpr int kAvx512Rows = 16;
+
+template <int Bits, typename S, int R = 1>
+void rows_block(
+    bool wide, int rows, const float* x, int64_t k, const uint8_t* w, const S* scales,
+    const S* biases, float* y, int64_t n, int64_t n0, int64_t n1) {
+  if constexpr (R <= kAvx512Rows) {
+    if (rows == R) {
+      if (wide) {
+        avx512_rows<Bits, R, S>(x, k, w, scales, biases, y, n, n0, n1);
+      } else if constexpr (R <= kAvx2Rows) {
+        avx2_rows<Bits, R, S>(x, k, w, scales, biases, y, n, n0, n1);
+      } else {
+        throw std::logic_error("rows_block: too many rows for AVX2");
+      }
+      return;
+    }
+    rows_block<Bits, S, R + 1>(wide, rows, x, k, w, scales, biases, y, n, n0, n1);
+  } else {
+    throw std::logic_error("rows_block: bad row count");
+  }
+}
+
+template <typename S>
+void product(
+    int bits, int64_t m, const float* x, int64_t k, const uint8_t* w, const S* scales,
+    const S* biases, float* y, int64_t n, int threads) {
+  const bool wide = has_avx512();
+  const int64_t max_rows = wide ? kAvx512Rows : kAvx2Rows;
+  // Blocks of output rows, so that a thread's weights are contiguous.
+  constexpr int64_t kBlock = 16;
+  const int64_t blocks = (n + kBlock - 1) / kBlock;
+#pragma omp parallel for num_threads(threads) schedule(static)
+  for (int64_t b = 0; b < blocks; ++b) {
+    const int64_t n0 = b * kBlock;
+    const int64_t n1 = std::min(n, n0 + kBlock);
+    for (int64_t r = 0; r < m; r += max_rows) {
+      const int rows = static_cast<int>(std::min(max_rows, m - r));
+      if (bits == 4) {
+        rows_block<4, S>(wide, rows, x + r * k, k, w, scales, biases, y + r * n, n, n0, n1);
+      } else {
+        rows_block<8, S>(wide, rows, x + r * k, k, w, scales, biases, y + r * n, n, n0, n1);
+      }
+    }
+  }
+}
+
+// The rows of x as one dense block: its own buffer, or a gathered copy when x is a
+// strided view.
+const float* dense_rows(const mx::array& x, std::vector<float>& storage) {
+  if (x.flags().row_contiguous) {
+    return x.data<float>();
+  }
+  storage.resize(x.size());
+  const float* base = x.data<float>();
+  for (size_t i = 0; i < x.size(); ++i) {
+    storage[i] = base[mx::elem_to_loc(static_cast<int>(i), x.shape(), x.strides())];
+  }
+  return storage.data();
+}
+
+// y += lora_scale * (x @ a) @ b, with a: [k, r] and b: [r, n].
+void add_low_rank(
+    int64_t m, const float* x, int64_t k, const float* a, const float* b, int64_t r,
+    float lora_scale, float* y, int64_t n) {
+  std::vector<float> t(static_cast<size_t>(m * r), 0.0f);
+  for (int64_t i = 0; i < m; ++i) {
+    for (int64_t j = 0; j < k; ++j) {
+      const float xv = x[i * k + j];
+      const float* aj = a + j * r;
+      for (int64_t c = 0; c < r; ++c) {
+        t[i * r + c] += xv * aj[c];
+      }
+    }
+  }
+  for (int64_t i = 0; i < m; ++i) {
+    float* yi = y + i * n;
+    for (int64_t c = 0; c < r; ++c) {
+      const float tv = lora_scale * t[i * r + c];
+      const float* bc = b + c * n;
+      for (int64_t j = 0; j < n; ++j) {
+        yi[j] += tv * bc[j];
+      }
+    }
+  }
+}
+
+} // namespace
+
+void allow_avx512(bool allowed) {
+  wide_enabled.store(allowed, std::memory_order_relaxed);
+}
+
+bool cpu_supported() {
+  return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") &&
+      __builtin_cpu_supports("f16c");
+}
+
+mx::array quantized_decode_matmul(
+    const mx::array& x,
+    const mx::array& w,
+    const mx::array& scales,
+    const mx::array& biases,
+    int bits,
+    const std::optional<mx::array>& lora_a,
+    const std::optional<mx::array>& lora_b,
+    float lora_scale,
+    int threads,
+    mx::StreamOrDevice s) {
+  if (bits != 4 && bits != 8) {
+    throw std::invalid_argument("quantized_decode_matmul: bits must be 4 or 8");
+  }
+  if (w.dtype() != mx::uint32 || w.ndim() != 2 || scales.ndim() != 2) {
+    throw std::invalid_argument("quantized_decode_matmul: w must be 2-D uint32");
+  }
+  const int64_t k = x.shape(-1);
+  const int64_t n = w.shape(0);
+  if (k % kGroup != 0 || w.shape(1) * 32 / bits != k ||
+      scales.shape(1) * kGroup != k || scales.shape(0) != n ||
+      scales.shape() != biases.shape() || scales.dtype() != biases.dtype()) {
+    throw std::invalid_argument(
+        "quantized_decode_matmul: shapes of x, w, scales and biases disagree");
+  }
+  if (scales.dtype() != mx::float16 && scales.dtype() != mx::float32) {
+    throw std::invalid_argument(
+        "quantized_decode_matmul: scales must be float16 or float32");
+  }
+  const bool lora = lora_a.has_value();
+  if (lora != lora_b.has_value()) {
+    throw std::invalid_argument("quantized_decode_matmul: give both LoRA matrices or none");
+  }
+  auto stream = mx::to_stream(s);
+  // No extra graph nodes unless needed: a decoding step makes hundreds of these calls,
+  // and a strided input is gathered when the product runs (dense_rows).
+  auto as_float = [&](const mx::array& a) {
+    return a.dtype() == mx::float32 ? a : mx::astype(a, mx::float32, stream);
+  };
+  std::vector<mx::array> inputs = {as_float(x), w, scales, biases};
+  if (lora) {
+    if (lora_a->ndim() != 2 || lora_a->shape(0) != k || lora_b->ndim() != 2 ||
+        lora_b->shape(0) != lora_a->shape(1) || lora_b->shape(1) != n) {
+      throw std::invalid_argument(
+          "quantized_decode_matmul: LoRA matrices must be [K, r] and [r, N]");
+    }
+    inputs.push_back(as_float(*lora_a));
+    inputs.push_back(as_float(*lora_b));
+  }
+  auto shape = x.shape();
+  shape.back() = static_cast<int>(n);
+  return mx::array(
+      shape,
+      mx::float32,
+      std::make_shared<QuantizedDecodeMatmul>(stream, bits, lora, lora_scale, threads),
+      inputs);
+}
+
+void QuantizedDecodeMatmul::eval_cpu(
+    const std::vector<mx::array>& inputs,
+    mx::array& out) {
+  const auto& x = inputs[0];
+  const auto& w = inputs[1];
+  const auto& scales = inputs[2];
+  const auto& biases = inputs[3];
+  out.set_data(mx::allocator::malloc(out.nbytes()));
+  auto& encoder = mx::cpu::get_command_encoder(stream());
+  for (const auto& input : inputs) {
+    encoder.set_input_array(input);
+  }
+  encoder.set_output_array(out);
+  const int64_t k = x.shape(-1);
+  const int64_t m = x.size() / k;
+  const int64_t n = w.shape(0);
+  for (size_t i = 1; i < inputs.size(); ++i) {
+    if (!inputs[i].flags().row_contiguous) {
+      throw std::invalid_argument(
+          "quantized_decode_matmul: the weights must be row-contiguous");
+    }
+  }
+  const uint8_t* wp = reinterpret_cast<const uint8_t*>(w.data<uint32_t>());
+  float* yp = out.data<float>();
+  const bool half = scales.dtype() == mx::float16;
+  const void* sp = half ? static_cast<const void*>(scales.data<mx::float16_t>())
+                        : static_cast<const void*>(scales.data<float>());
+  const void* bp = half ? static_cast<const void*>(biases.data<mx::float16_t>())
+                        : static_cast<const void*>(biases.data<float>());
+  const float* ap = lora_ ? inputs[4].data<float>() : nullptr;
+  const float* lbp = lora_ ? inputs[5].data<float>() : nullptr;
+  const int64_t r = lora_ ? inputs[4].shape(1) : 0;
+  // Weak copies (data, not graph) keep the buffers alive until the task has run, as
+  // MLX's own CPU kernels do.
+  std::vector<mx::array> keep;
+  for (const auto& input : inputs) {
+    keep.push_back(mx::array::unsafe_weak_copy(input));
+  }
+  keep.push_back(mx::array::unsafe_weak_copy(out));
+  encoder.dispatch([=, keep = std::move(keep), bits = bits_, threads = threads_,
+                    lora_scale = lora_scale_]() {
+    std::vector<float> gathered;
+    const float* xp = dense_rows(keep[0], gathered);
+    std::vector<float> reordered;
+    const float* xq = xp;
+    if (bits == 4) {
+      reordered.resize(static_cast<size_t>(m * k));
+      deinterleave_groups(xp, m, k, reordered.data());
+      xq = reordered.data();
+    }
+    if (half) {
+      product(
+          bits, m, xq, k, wp, static_cast<const uint16_t*>(sp),
+          static_cast<const uint16_t*>(bp), yp, n, threads);
+    } else {
+      product(
+          bits, m, xq, k, wp, static_cast<const float*>(sp),
+          static_cast<const float*>(bp), yp, n, threads);
+    }
+    if (ap != nullptr) {
+      add_low_rank(m, xp, k, ap, lbp, r, lora_scale, yp, n);
+    }
+  });
+}
+
+void QuantizedDecodeMatmul::eval_gpu(
+    const std::vector<mx::array>& inputs,
+    mx::array& out) {
+  throw std::runtime_error(
+      "QuantizedDecodeMatmul runs on the CPU only (on a GPU, MLX's own quantized "
+      "kernels are the fast ones)");
+}
+
+bool QuantizedDecodeMatmul::is_equivalent(const mx::Primitive& other) const {
+  const auto& o = static_cast<const QuantizedDecodeMatmul&>(other);
+  return bits_ == o.bits_ && lora_ == o.lora_ && lora_scale_ == o.lora_scale_ &&
+      threads_ == o.threads_;
+}
+
+} // namespace punie

@@ -1,0 +1,71 @@
+"""A CPU model converted from a GGUF file decodes from the file's packed weights.
+
+MLX runs a float32 model fastest on a CPU for prompts (BLAS), but a decoding step then
+reads 540 MB of SmolLM2-135M's weights per token, where the GGUF file's own 4-bit
+blocks are 67 MB and MLX's quantized CPU products are slower than float32 ones.
+``punie_kernels`` multiplies a step's few rows with the packed blocks directly; this
+module wires its layers into a loaded model: every linear layer (and the tied output
+projection) whose weights the GGUF file holds packed, with the adapter's LoRA terms
+unfused beside them (the float32 layer keeps the fused weights for prompts).
+
+Where the kernels cannot run (not x86-64 Linux with AVX2, FMA and F16C, or not built),
+the model stays as it is: float32 everywhere, the same answers, slower.
+"""
+
+import json
+from pathlib import Path
+from typing import Any
+
+from punie_training.gguf import GgufFile
+
+# GGUF block types MLX reads as 4- or 8-bit affine groups of 32, the kernels' format.
+PACKED = frozenset({"Q4_0", "Q4_1", "Q8_0"})
+
+
+def kernels_available() -> bool:
+    """Whether ``punie_kernels`` is installed and this CPU can run it."""
+    try:
+        from punie_kernels import cpu_supported
+    except ImportError:
+        return False
+    return cpu_supported()
+
+
+def install_packed_decoding(model: Any, gguf: Path, adapter: Path | None) -> int:
+    """Wrap ``model``'s layers (loaded from ``gguf`` and fused with ``adapter``) with the
+    file's packed weights and the adapter's LoRA terms; return how many layers decode
+    packed (0 when the kernels are not available or the file holds no packed blocks)."""
+    if not kernels_available() or not set(GgufFile(gguf).tensor_types().values()) & PACKED:
+        return 0
+    import mlx.core as mx
+
+    from punie_kernels.layers import Packed, install
+    from punie_training.model_source import gguf_model_dir
+
+    arrays: Any = mx.load(str(gguf_model_dir(gguf, quantized=True) / "model.safetensors"))
+    packed: dict[str, Packed] = {}
+    for key, weight in arrays.items():
+        name, _, part = key.rpartition(".")
+        scales = arrays.get(f"{name}.scales")
+        if part != "weight" or scales is None:
+            continue
+        bits = weight.shape[-1] // scales.shape[-1]
+        if bits in (4, 8):
+            packed[name] = Packed(weight, scales, arrays[f"{name}.biases"], bits)
+    return install(model, packed, _low_rank_terms(adapter))
+
+
+def _low_rank_terms(adapter: Path | None) -> dict[str, Any]:
+    if adapter is None:
+        return {}
+    import mlx.core as mx
+
+    from punie_kernels.layers import LowRank
+
+    config = json.loads((adapter / "adapter_config.json").read_text())
+    scale = float(config["lora_parameters"]["scale"])
+    weights: Any = mx.load(str(adapter / "adapters.safetensors"))
+    names = {key.rpartition(".")[0] for key in weights}
+    return {
+        name: LowRank(weights[f"{name}.lora_a"], weights[f"{name}.lora_b"], scale) for name in names
+    }

@@ -150,7 +150,7 @@ def _native_weights(path: Path, *, quantized: bool) -> tuple[dict[str, Any], dic
         if scales is None:
             weights[f"{target}.weight"] = array.astype(mx.float16 if quantized else mx.float32)
             continue
-        width = array.shape[-1] * 32 // (scales.shape[-1] * GROUP_SIZE)
+        width = packed_width(array, scales)
         if quantized:
             weights.update(
                 {f"{target}.weight": array, f"{target}.scales": scales, f"{target}.biases": biases}
@@ -160,6 +160,12 @@ def _native_weights(path: Path, *, quantized: bool) -> tuple[dict[str, Any], dic
             full = mx.dequantize(array, scales, biases, group_size=GROUP_SIZE, bits=width)
             weights[f"{target}.weight"] = full.astype(mx.float32)
     return weights, bits
+
+
+def packed_width(weight: Any, scales: Any) -> int:
+    """Bits per value of an MLX-packed matrix: 32-bit words per row against groups of
+    ``GROUP_SIZE`` values per row."""
+    return weight.shape[-1] * 32 // (scales.shape[-1] * GROUP_SIZE)
 
 
 def _dequantized_weights(gguf: GgufFile, *, float_dtype: str | None) -> tuple[dict[str, Any], dict]:

@@ -16,7 +16,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from punie_training.gguf import GgufFile
+from punie_training.gguf import GgufFile, packed_width
 
 # GGUF block types MLX reads as 4- or 8-bit affine groups of 32, the kernels' format.
 PACKED = frozenset({"Q4_0", "Q4_1", "Q8_0"})
@@ -49,7 +49,7 @@ def install_packed_decoding(model: Any, gguf: Path, adapter: Path | None) -> int
         scales = arrays.get(f"{name}.scales")
         if part != "weight" or scales is None:
             continue
-        bits = weight.shape[-1] // scales.shape[-1]
+        bits = packed_width(weight, scales)
         if bits in (4, 8):
             packed[name] = Packed(weight, scales, arrays[f"{name}.biases"], bits)
     return install(model, packed, _low_rank_terms(adapter))

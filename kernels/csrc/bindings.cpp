@@ -4,7 +4,9 @@
 #include <nanobind/nanobind.h>
 #include <nanobind/stl/optional.h>
 #include <nanobind/stl/variant.h>
+#include <nanobind/stl/vector.h>
 
+#include "block.h"
 #include "qmatmul.h"
 
 namespace nb = nanobind;
@@ -36,4 +38,28 @@ NB_MODULE(_kernels, m) {
       nb::kw_only(),
       "stream"_a = nb::none(),
       "x @ dequantize(w, scales, biases).T (+ lora_scale * (x @ lora_a) @ lora_b), on the CPU.");
+  m.def(
+      "decode_block",
+      &punie::decode_block,
+      "h"_a,
+      "keys"_a,
+      "values"_a,
+      "offset"_a,
+      "input_norm"_a,
+      "post_norm"_a,
+      "norm_eps"_a,
+      "weights"_a,
+      "bits"_a,
+      "lora"_a,
+      "lora_scale"_a,
+      "n_heads"_a,
+      "attention_scale"_a,
+      "rope_base"_a,
+      "rope_scale"_a,
+      "rope_traditional"_a,
+      "threads"_a,
+      nb::kw_only(),
+      "stream"_a = nb::none(),
+      "One llama-family decoder layer for a decoding step's few rows; returns the "
+      "layer's output and the step's keys and values.");
 }

@@ -9,6 +9,7 @@
 // weights stay exactly the ones in the GGUF file.
 
 #include "qmatmul.h"
+#include "products.h"
 
 #include <immintrin.h>
 
@@ -220,20 +221,6 @@ void product(
   }
 }
 
-// The rows of x as one dense block: its own buffer, or a gathered copy when x is a
-// strided view.
-const float* dense_rows(const mx::array& x, std::vector<float>& storage) {
-  if (x.flags().row_contiguous) {
-    return x.data<float>();
-  }
-  storage.resize(x.size());
-  const float* base = x.data<float>();
-  for (size_t i = 0; i < x.size(); ++i) {
-    storage[i] = base[mx::elem_to_loc(static_cast<int>(i), x.shape(), x.strides())];
-  }
-  return storage.data();
-}
-
 // y += lora_scale * (x @ a) @ b, with a: [k, r] and b: [r, n].
 void add_low_rank(
     int64_t m, const float* x, int64_t k, const float* a, const float* b, int64_t r,
@@ -261,6 +248,69 @@ void add_low_rank(
 }
 
 } // namespace
+
+// The rows of x as one dense block: its own buffer, or a gathered copy when x is a
+// strided view.
+const float* dense_rows(const mx::array& x, std::vector<float>& storage) {
+  if (x.flags().row_contiguous) {
+    return x.data<float>();
+  }
+  storage.resize(x.size());
+  const float* base = x.data<float>();
+  for (size_t i = 0; i < x.size(); ++i) {
+    storage[i] = base[mx::elem_to_loc(static_cast<int>(i), x.shape(), x.strides())];
+  }
+  return storage.data();
+}
+
+void packed_product(
+    const PackedMatrix& matrix, const float* x, int64_t m, float* y, int threads) {
+  const int64_t k = matrix.k;
+  thread_local std::vector<float> reordered;
+  const float* xq = x;
+  if (matrix.bits == 4) {
+    reordered.resize(static_cast<size_t>(m * k));
+    deinterleave_groups(x, m, k, reordered.data());
+    xq = reordered.data();
+  }
+  if (matrix.half_scales) {
+    product(
+        matrix.bits, m, xq, k, matrix.w, static_cast<const uint16_t*>(matrix.scales),
+        static_cast<const uint16_t*>(matrix.biases), y, matrix.n, threads);
+  } else {
+    product(
+        matrix.bits, m, xq, k, matrix.w, static_cast<const float*>(matrix.scales),
+        static_cast<const float*>(matrix.biases), y, matrix.n, threads);
+  }
+  if (matrix.lora_a != nullptr) {
+    add_low_rank(
+        m, x, k, matrix.lora_a, matrix.lora_b, matrix.rank, matrix.lora_scale, y, matrix.n);
+  }
+}
+
+PackedMatrix packed_matrix(
+    const mx::array& w, const mx::array& scales, const mx::array& biases, int bits,
+    const mx::array* lora_a, const mx::array* lora_b, float lora_scale) {
+  PackedMatrix matrix;
+  matrix.w = reinterpret_cast<const uint8_t*>(w.data<uint32_t>());
+  matrix.half_scales = scales.dtype() == mx::float16;
+  matrix.scales = matrix.half_scales
+      ? static_cast<const void*>(scales.data<mx::float16_t>())
+      : static_cast<const void*>(scales.data<float>());
+  matrix.biases = matrix.half_scales
+      ? static_cast<const void*>(biases.data<mx::float16_t>())
+      : static_cast<const void*>(biases.data<float>());
+  matrix.bits = bits;
+  matrix.n = w.shape(0);
+  matrix.k = scales.shape(1) * kGroup;
+  if (lora_a != nullptr) {
+    matrix.lora_a = lora_a->data<float>();
+    matrix.lora_b = lora_b->data<float>();
+    matrix.rank = lora_a->shape(1);
+    matrix.lora_scale = lora_scale;
+  }
+  return matrix;
+}
 
 void allow_avx512(bool allowed) {
   wide_enabled.store(allowed, std::memory_order_relaxed);
@@ -333,9 +383,6 @@ void QuantizedDecodeMatmul::eval_cpu(
     const std::vector<mx::array>& inputs,
     mx::array& out) {
   const auto& x = inputs[0];
-  const auto& w = inputs[1];
-  const auto& scales = inputs[2];
-  const auto& biases = inputs[3];
   out.set_data(mx::allocator::malloc(out.nbytes()));
   auto& encoder = mx::cpu::get_command_encoder(stream());
   for (const auto& input : inputs) {
@@ -344,23 +391,15 @@ void QuantizedDecodeMatmul::eval_cpu(
   encoder.set_output_array(out);
   const int64_t k = x.shape(-1);
   const int64_t m = x.size() / k;
-  const int64_t n = w.shape(0);
   for (size_t i = 1; i < inputs.size(); ++i) {
     if (!inputs[i].flags().row_contiguous) {
       throw std::invalid_argument(
           "quantized_decode_matmul: the weights must be row-contiguous");
     }
   }
-  const uint8_t* wp = reinterpret_cast<const uint8_t*>(w.data<uint32_t>());
-  float* yp = out.data<float>();
-  const bool half = scales.dtype() == mx::float16;
-  const void* sp = half ? static_cast<const void*>(scales.data<mx::float16_t>())
-                        : static_cast<const void*>(scales.data<float>());
-  const void* bp = half ? static_cast<const void*>(biases.data<mx::float16_t>())
-                        : static_cast<const void*>(biases.data<float>());
-  const float* ap = lora_ ? inputs[4].data<float>() : nullptr;
-  const float* lbp = lora_ ? inputs[5].data<float>() : nullptr;
-  const int64_t r = lora_ ? inputs[4].shape(1) : 0;
+  const bool lora = lora_;
+  const float lora_scale = lora_scale_;
+  const int threads = threads_;
   // Weak copies (data, not graph) keep the buffers alive until the task has run, as
   // MLX's own CPU kernels do.
   std::vector<mx::array> keep;
@@ -368,29 +407,12 @@ void QuantizedDecodeMatmul::eval_cpu(
     keep.push_back(mx::array::unsafe_weak_copy(input));
   }
   keep.push_back(mx::array::unsafe_weak_copy(out));
-  encoder.dispatch([=, keep = std::move(keep), bits = bits_, threads = threads_,
-                    lora_scale = lora_scale_]() {
+  encoder.dispatch([=, keep = std::move(keep), bits = bits_]() mutable {
+    const PackedMatrix matrix = packed_matrix(
+        keep[1], keep[2], keep[3], bits, lora ? &keep[4] : nullptr,
+        lora ? &keep[5] : nullptr, lora_scale);
     std::vector<float> gathered;
-    const float* xp = dense_rows(keep[0], gathered);
-    std::vector<float> reordered;
-    const float* xq = xp;
-    if (bits == 4) {
-      reordered.resize(static_cast<size_t>(m * k));
-      deinterleave_groups(xp, m, k, reordered.data());
-      xq = reordered.data();
-    }
-    if (half) {
-      product(
-          bits, m, xq, k, wp, static_cast<const uint16_t*>(sp),
-          static_cast<const uint16_t*>(bp), yp, n, threads);
-    } else {
-      product(
-          bits, m, xq, k, wp, static_cast<const float*>(sp),
-          static_cast<const float*>(bp), yp, n, threads);
-    }
-    if (ap != nullptr) {
-      add_low_rank(m, xp, k, ap, lbp, r, lora_scale, yp, n);
-    }
+    packed_product(matrix, dense_rows(keep[0], gathered), m, keep.back().data<float>(), threads);
   });
 }
 

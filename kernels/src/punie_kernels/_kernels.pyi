@@ -15,3 +15,24 @@ def quantized_decode_matmul(
     stream: mx.Stream | mx.Device | None = None,
 ) -> mx.array: ...
 def allow_avx512(allowed: bool) -> None: ...
+def decode_block(
+    h: mx.array,
+    keys: mx.array,
+    values: mx.array,
+    offset: int,
+    input_norm: mx.array,
+    post_norm: mx.array,
+    norm_eps: float,
+    weights: list[mx.array],
+    bits: list[int],
+    lora: list[mx.array | None],
+    lora_scale: float,
+    n_heads: int,
+    attention_scale: float,
+    rope_base: float,
+    rope_scale: float,
+    rope_traditional: bool,
+    threads: int,
+    *,
+    stream: mx.Stream | mx.Device | None = None,
+) -> list[mx.array]: ...

@@ -6,6 +6,10 @@ wrappers keep the float32 layer for what it is fast at (a prompt's many rows go 
 BLAS) and send steps of at most ``PACKED_ROWS`` rows to ``quantized_decode_matmul``.
 A LoRA adapter stays unfused on the packed side (``LowRank``), so the packed base is
 exactly the file's and the product is the fused float32 one up to rounding.
+
+``PackedBlock`` goes one step further for mlx-lm's llama layer: a decoding step runs the
+whole layer (norms, products, RoPE, attention over the cache, SwiGLU) as one
+``decode_block`` call instead of some 25 graph nodes.
 """
 
 import os
@@ -15,7 +19,7 @@ from typing import Any
 import mlx.core as mx
 import mlx.nn as nn
 
-from punie_kernels._kernels import quantized_decode_matmul
+from punie_kernels._kernels import decode_block, quantized_decode_matmul
 
 # A decoding step feeds the last token plus up to eight draft tokens; a batch of more
 # rows than this is a prompt, which BLAS multiplies faster from float32.
@@ -103,6 +107,112 @@ def _packed_product(
     bias = getattr(dense, "bias", None) if dense is not None else None
     y = y if bias is None else y + bias
     return y.astype(x.dtype)
+
+
+# The projections of a llama layer, in the order ``decode_block`` takes them.
+BLOCK_PROJECTIONS = (
+    "self_attn.q_proj",
+    "self_attn.k_proj",
+    "self_attn.v_proj",
+    "self_attn.o_proj",
+    "mlp.gate_proj",
+    "mlp.up_proj",
+    "mlp.down_proj",
+)
+
+
+class PackedBlock(nn.Module):
+    """mlx-lm's llama ``TransformerBlock`` whose decoding steps run as one kernel call.
+
+    ``block``'s seven projections must be bias-free ``PackedLinear`` layers sharing one
+    LoRA scale, its RoPE a plain ``nn.RoPE`` over the whole head (``fusable`` says
+    whether they are). A step of at most ``PACKED_ROWS`` rows with a ``cache`` of exactly
+    ``cache_type`` (one sequence, keys stored in order) takes the kernel; anything else
+    (a prompt, a batch cache, an array mask, the very first call) runs ``block`` itself.
+    """
+
+    def __init__(self, block: nn.Module, cache_type: type) -> None:
+        super().__init__()
+        self.block = block
+        self.use_sliding = getattr(block, "use_sliding", False)
+        self._cache_type = cache_type
+        attention = block.self_attn
+        layers = [_submodule(block, name) for name in BLOCK_PROJECTIONS]
+        self._weights = [a for layer in layers for a in _packed_arrays(layer._packed)]
+        self._bits = [layer._packed.bits for layer in layers]
+        self._lora = [a for layer in layers for a in _low_rank_arrays(layer._low_rank)]
+        self._lora_scale = next((la._low_rank.scale for la in layers if la._low_rank), 0.0)
+        self._heads = attention.n_heads
+        self._scale = attention.scale
+        self._rope = attention.rope
+        self._threads = kernel_threads()
+
+    def __call__(self, x: mx.array, mask: Any = None, cache: Any = None) -> mx.array:
+        block = self.block
+        if (
+            type(cache) is not self._cache_type
+            or cache.keys is None
+            or x.shape[0] != 1
+            or x.shape[1] > PACKED_ROWS
+            or not (mask is None or (isinstance(mask, str) and mask == "causal"))
+            or x.dtype != mx.float32
+        ):
+            return block(x, mask, cache)
+        out, keys, values = decode_block(
+            x,
+            cache.keys,
+            cache.values,
+            cache.offset,
+            block.input_layernorm.weight,
+            block.post_attention_layernorm.weight,
+            block.input_layernorm.eps,
+            self._weights,
+            self._bits,
+            self._lora,
+            self._lora_scale,
+            self._heads,
+            self._scale,
+            self._rope.base,
+            self._rope.scale,
+            self._rope.traditional,
+            self._threads,
+        )
+        cache.update_and_fetch(keys, values)
+        return out
+
+    @staticmethod
+    def fusable(block: nn.Module) -> bool:
+        """Whether ``block`` has what ``PackedBlock`` needs (see the class)."""
+        try:
+            layers = [_submodule(block, name) for name in BLOCK_PROJECTIONS]
+            attention = block.self_attn
+            norms = (block.input_layernorm, block.post_attention_layernorm)
+        except AttributeError:
+            return False
+        if not all(isinstance(la, PackedLinear) and "bias" not in la.dense for la in layers):
+            return False
+        scales = {la._low_rank.scale for la in layers if la._low_rank is not None}
+        return (
+            len(scales) <= 1
+            and type(attention.rope) is nn.RoPE
+            and attention.rope.dims == attention.head_dim
+            and all(type(norm) is nn.RMSNorm for norm in norms)
+            and norms[0].eps == norms[1].eps
+        )
+
+
+def _submodule(module: nn.Module, path: str) -> Any:
+    for part in path.split("."):
+        module = getattr(module, part)
+    return module
+
+
+def _packed_arrays(packed: Packed) -> list[mx.array]:
+    return [packed.weight, packed.scales, packed.biases]
+
+
+def _low_rank_arrays(low_rank: LowRank | None) -> list[mx.array | None]:
+    return [low_rank.a, low_rank.b] if low_rank else [None, None]
 
 
 def install(model: nn.Module, packed: dict[str, Packed], low_rank: dict[str, LowRank]) -> int:

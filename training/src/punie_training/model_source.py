@@ -192,12 +192,16 @@ def _load(spec: str, *, packed_decoding: bool) -> tuple[Any, Any]:
     adapter = str(resolved.adapter) if resolved.adapter is not None else None
     loaded: Any = mlx_lm.load(resolved.weights, adapter_path=adapter)
     model, tokenizer = loaded[0], loaded[1]
+    # The adapter's terms are read before fusing: the packed side keeps them unfused.
+    gguf = resolved.gguf if packed_decoding and not keep_quantized() else None
+    if gguf is not None:
+        from punie_training.packed_decoding import install_packed_decoding, low_rank_terms
+
+        low_rank = low_rank_terms(model)
     if resolved.adapter is not None:
         fuse_adapters(model)
         if (resolved.adapter / "tokenizer.json").is_file():
             tokenizer = load_tokenizer(resolved.adapter)
-    if packed_decoding and resolved.gguf is not None and not keep_quantized():
-        from punie_training.packed_decoding import install_packed_decoding
-
-        install_packed_decoding(model, resolved.gguf, resolved.adapter)
+    if gguf is not None:
+        install_packed_decoding(model, gguf, low_rank)
     return model, tokenizer

@@ -1,0 +1,315 @@
+// The fused decoder layer (see block.h). Same arithmetic as mlx-lm's llama layer, in
+// float32: RMSNorm, the q/k/v products, RoPE at the step's positions, attention of each
+// new row over the cache and the rows before it, the output product and residual, then
+// RMSNorm, gate/up, SiLU, down and residual. The products are the packed ones
+// (products.h); the rest is small enough for plain loops.
+
+#include "block.h"
+
+#include <immintrin.h>
+
+#include <algorithm>
+#include <cmath>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "mlx/backend/cpu/encoder.h"
+#include "products.h"
+
+namespace punie {
+
+namespace {
+
+enum Projection { kQ, kK, kV, kO, kGate, kUp, kDown };
+
+void rms_norm(const float* x, const float* w, float eps, int64_t rows, int64_t d, float* out) {
+  for (int64_t i = 0; i < rows; ++i) {
+    const float* xi = x + i * d;
+    float sum = 0.0f;
+    for (int64_t j = 0; j < d; ++j) {
+      sum += xi[j] * xi[j];
+    }
+    const float inv = 1.0f / std::sqrt(sum / static_cast<float>(d) + eps);
+    for (int64_t j = 0; j < d; ++j) {
+      out[i * d + j] = xi[j] * inv * w[j];
+    }
+  }
+}
+
+// Rotates the heads of each row in place (row i at position offset + i). Traditional
+// RoPE rotates pairs (2j, 2j + 1), the other form pairs (j, j + head_dim / 2).
+void rope(
+    float* x, int64_t rows, int64_t heads, int64_t head_dim, int offset, float base,
+    float scale, bool traditional) {
+  const int64_t half = head_dim / 2;
+  const float log_base = std::log(base);
+  for (int64_t i = 0; i < rows; ++i) {
+    const float position = static_cast<float>(offset + i) * scale;
+    for (int64_t j = 0; j < half; ++j) {
+      const float inv_freq =
+          std::exp(-static_cast<float>(j) * (log_base / static_cast<float>(half)));
+      const float theta = position * inv_freq;
+      const float c = std::cos(theta);
+      const float s = std::sin(theta);
+      for (int64_t h = 0; h < heads; ++h) {
+        float* v = x + (i * heads + h) * head_dim;
+        float* a = traditional ? v + 2 * j : v + j;
+        float* b = traditional ? v + 2 * j + 1 : v + j + half;
+        const float x1 = *a;
+        const float x2 = *b;
+        *a = x1 * c - x2 * s;
+        *b = x1 * s + x2 * c;
+      }
+    }
+  }
+}
+
+float dot(const float* a, const float* b, int64_t n) {
+  __m256 acc = _mm256_setzero_ps();
+  int64_t i = 0;
+  for (; i + 8 <= n; i += 8) {
+    acc = _mm256_fmadd_ps(_mm256_loadu_ps(a + i), _mm256_loadu_ps(b + i), acc);
+  }
+  __m128 lo = _mm_add_ps(_mm256_castps256_ps128(acc), _mm256_extractf128_ps(acc, 1));
+  lo = _mm_hadd_ps(lo, lo);
+  lo = _mm_hadd_ps(lo, lo);
+  float sum = _mm_cvtss_f32(lo);
+  for (; i < n; ++i) {
+    sum += a[i] * b[i];
+  }
+  return sum;
+}
+
+// A view of the cache before this step: key or value t of kv head j.
+struct CacheView {
+  const float* data;
+  int64_t head_stride;
+  int64_t position_stride;
+  const float* at(int64_t j, int64_t t) const {
+    return data + j * head_stride + t * position_stride;
+  }
+};
+
+// out[i, head] = softmax(scale * q . k) v over positions 0 .. offset + i, where
+// positions below offset come from the cache and the rest from this step's rows.
+void attention(
+    const float* q, const float* k, const float* v, CacheView keys, CacheView values,
+    int64_t rows, int64_t n_heads, int64_t n_kv, int64_t head_dim, int offset,
+    float scale, float* out, int threads) {
+  const int64_t group = n_heads / n_kv;
+#pragma omp parallel for num_threads(threads) schedule(static) collapse(2)
+  for (int64_t h = 0; h < n_heads; ++h) {
+    for (int64_t i = 0; i < rows; ++i) {
+      const int64_t j = h / group;
+      const float* qi = q + (i * n_heads + h) * head_dim;
+      const int64_t length = offset + i + 1;
+      std::vector<float> scores(static_cast<size_t>(length));
+      float top = -INFINITY;
+      for (int64_t t = 0; t < length; ++t) {
+        const float* kt = t < offset ? keys.at(j, t) : k + ((t - offset) * n_kv + j) * head_dim;
+        scores[t] = scale * dot(qi, kt, head_dim);
+        top = std::max(top, scores[t]);
+      }
+      float total = 0.0f;
+      for (int64_t t = 0; t < length; ++t) {
+        scores[t] = std::exp(scores[t] - top);
+        total += scores[t];
+      }
+      float* oi = out + (i * n_heads + h) * head_dim;
+      std::fill(oi, oi + head_dim, 0.0f);
+      for (int64_t t = 0; t < length; ++t) {
+        const float* vt =
+            t < offset ? values.at(j, t) : v + ((t - offset) * n_kv + j) * head_dim;
+        const float p = scores[t] / total;
+        for (int64_t d = 0; d < head_dim; ++d) {
+          oi[d] += p * vt[d];
+        }
+      }
+    }
+  }
+}
+
+// [rows, heads, head_dim] (this step's layout) into [1, heads, rows, head_dim] (the
+// cache's).
+void to_heads_first(const float* x, int64_t rows, int64_t heads, int64_t head_dim, float* out) {
+  for (int64_t i = 0; i < rows; ++i) {
+    for (int64_t h = 0; h < heads; ++h) {
+      std::copy_n(x + (i * heads + h) * head_dim, head_dim, out + (h * rows + i) * head_dim);
+    }
+  }
+}
+
+void check(bool ok, const char* message) {
+  if (!ok) {
+    throw std::invalid_argument(std::string("decode_block: ") + message);
+  }
+}
+
+} // namespace
+
+std::vector<mx::array> decode_block(
+    const mx::array& h,
+    const mx::array& keys,
+    const mx::array& values,
+    int offset,
+    const mx::array& input_norm,
+    const mx::array& post_norm,
+    float norm_eps,
+    const std::vector<mx::array>& weights,
+    const std::vector<int>& bits,
+    const std::vector<std::optional<mx::array>>& lora,
+    float lora_scale,
+    int n_heads,
+    float attention_scale,
+    float rope_base,
+    float rope_scale,
+    bool rope_traditional,
+    int threads,
+    mx::StreamOrDevice s) {
+  check(h.ndim() == 3 && h.shape(0) == 1, "h must be [1, L, D]");
+  check(keys.ndim() == 4 && keys.shape(0) == 1 && keys.shape() == values.shape(),
+        "keys and values must be [1, n_kv_heads, capacity, head_dim]");
+  check(offset >= 0 && offset <= keys.shape(2), "offset must lie inside the cache");
+  check(static_cast<int>(weights.size()) == 3 * kProjections &&
+            static_cast<int>(bits.size()) == kProjections &&
+            static_cast<int>(lora.size()) == 2 * kProjections,
+        "give (w, scales, biases), bits and (lora_a, lora_b) for each of 7 projections");
+  const int n_kv = keys.shape(1);
+  const int head_dim = keys.shape(3);
+  const int d = h.shape(2);
+  check(n_heads % n_kv == 0, "the query heads must be a multiple of the KV heads");
+  check(h.dtype() == mx::float32 && keys.dtype() == mx::float32 &&
+            values.dtype() == mx::float32,
+        "h and the cache must be float32");
+  check(input_norm.dtype() == mx::float32 && post_norm.dtype() == mx::float32 &&
+            input_norm.size() == static_cast<size_t>(d) &&
+            post_norm.size() == static_cast<size_t>(d),
+        "the norms' weights must be float32 [D]");
+  const auto rows_of = [&](int p) { return weights[3 * p].shape(0); };
+  check(rows_of(kQ) == n_heads * head_dim && rows_of(kK) == n_kv * head_dim &&
+            rows_of(kV) == n_kv * head_dim && rows_of(kO) == d &&
+            rows_of(kGate) == rows_of(kUp) && rows_of(kDown) == d,
+        "the projections' shapes do not fit the heads");
+  auto stream = mx::to_stream(s);
+  DecodeBlock::Config config{
+      offset, n_heads, norm_eps, attention_scale, rope_base, rope_scale, rope_traditional,
+      lora_scale, threads, bits, {}};
+  std::vector<mx::array> inputs = {h, keys, values, input_norm, post_norm};
+  for (int p = 0; p < kProjections; ++p) {
+    check(bits[p] == 4 || bits[p] == 8, "bits must be 4 or 8");
+    for (int i = 0; i < 3; ++i) {
+      inputs.push_back(weights[3 * p + i]);
+    }
+    const bool has = lora[2 * p].has_value();
+    check(has == lora[2 * p + 1].has_value(), "give both LoRA matrices or none");
+    config.has_lora.push_back(has);
+    if (has) {
+      inputs.push_back(mx::astype(*lora[2 * p], mx::float32, stream));
+      inputs.push_back(mx::astype(*lora[2 * p + 1], mx::float32, stream));
+    }
+  }
+  const int rows = h.shape(1);
+  return mx::array::make_arrays(
+      {h.shape(), {1, n_kv, rows, head_dim}, {1, n_kv, rows, head_dim}},
+      {mx::float32, mx::float32, mx::float32},
+      std::make_shared<DecodeBlock>(stream, std::move(config)),
+      inputs);
+}
+
+void DecodeBlock::eval_cpu(
+    const std::vector<mx::array>& inputs,
+    std::vector<mx::array>& outputs) {
+  auto& encoder = mx::cpu::get_command_encoder(stream());
+  std::vector<mx::array> keep;
+  for (const auto& input : inputs) {
+    encoder.set_input_array(input);
+    keep.push_back(mx::array::unsafe_weak_copy(input));
+  }
+  for (auto& output : outputs) {
+    output.set_data(mx::allocator::malloc(output.nbytes()));
+    encoder.set_output_array(output);
+    keep.push_back(mx::array::unsafe_weak_copy(output));
+  }
+  for (size_t i = 3; i < inputs.size(); ++i) {
+    if (!inputs[i].flags().row_contiguous) {
+      throw std::invalid_argument("decode_block: the weights must be row-contiguous");
+    }
+  }
+  encoder.dispatch([config = config_, keep = std::move(keep)]() mutable {
+    const mx::array& h = keep[0];
+    const mx::array& keys = keep[1];
+    const mx::array& values = keep[2];
+    const size_t n_inputs = keep.size() - 3;
+    float* out = keep[n_inputs].data<float>();
+    float* k_out = keep[n_inputs + 1].data<float>();
+    float* v_out = keep[n_inputs + 2].data<float>();
+
+    std::vector<PackedMatrix> m;
+    size_t next = 5;
+    for (int p = 0; p < kProjections; ++p) {
+      const bool has = config.has_lora[p];
+      m.push_back(packed_matrix(
+          keep[next], keep[next + 1], keep[next + 2], config.bits[p],
+          has ? &keep[next + 3] : nullptr, has ? &keep[next + 4] : nullptr,
+          config.lora_scale));
+      next += has ? 5 : 3;
+    }
+    const int64_t rows = h.shape(1);
+    const int64_t d = h.shape(2);
+    const int64_t n_kv = keys.shape(1);
+    const int64_t head_dim = keys.shape(3);
+    const int64_t n_heads = config.n_heads;
+    const int64_t hidden = m[kGate].n;
+    const int threads = config.threads;
+
+    std::vector<float> gathered;
+    const float* x = dense_rows(h, gathered);
+    std::vector<float> normed(rows * d), q(rows * n_heads * head_dim),
+        k(rows * n_kv * head_dim), v(rows * n_kv * head_dim),
+        attended(rows * n_heads * head_dim), mid(rows * d), gate(rows * hidden),
+        up(rows * hidden);
+
+    rms_norm(x, keep[3].data<float>(), config.norm_eps, rows, d, normed.data());
+    packed_product(m[kQ], normed.data(), rows, q.data(), threads);
+    packed_product(m[kK], normed.data(), rows, k.data(), threads);
+    packed_product(m[kV], normed.data(), rows, v.data(), threads);
+    rope(q.data(), rows, n_heads, head_dim, config.offset, config.rope_base,
+         config.rope_scale, config.rope_traditional);
+    rope(k.data(), rows, n_kv, head_dim, config.offset, config.rope_base,
+         config.rope_scale, config.rope_traditional);
+    to_heads_first(k.data(), rows, n_kv, head_dim, k_out);
+    to_heads_first(v.data(), rows, n_kv, head_dim, v_out);
+
+    const auto& ks = keys.strides();
+    const auto& vs = values.strides();
+    attention(
+        q.data(), k.data(), v.data(), {keys.data<float>(), ks[1], ks[2]},
+        {values.data<float>(), vs[1], vs[2]}, rows, n_heads, n_kv, head_dim,
+        config.offset, config.attention_scale, attended.data(), threads);
+
+    packed_product(m[kO], attended.data(), rows, mid.data(), threads);
+    for (int64_t i = 0; i < rows * d; ++i) {
+      mid[i] += x[i];
+    }
+    rms_norm(mid.data(), keep[4].data<float>(), config.norm_eps, rows, d, normed.data());
+    packed_product(m[kGate], normed.data(), rows, gate.data(), threads);
+    packed_product(m[kUp], normed.data(), rows, up.data(), threads);
+    for (int64_t i = 0; i < rows * hidden; ++i) {
+      const float g = gate[i];
+      gate[i] = g / (1.0f + std::exp(-g)) * up[i];
+    }
+    packed_product(m[kDown], gate.data(), rows, out, threads);
+    for (int64_t i = 0; i < rows * d; ++i) {
+      out[i] += mid[i];
+    }
+  });
+}
+
+void DecodeBlock::eval_gpu(
+    const std::vector<mx::array>& inputs,
+    std::vector<mx::array>& outputs) {
+  throw std::runtime_error("DecodeBlock runs on the CPU only");
+}
+
+} // namespace punie

@@ -16,6 +16,7 @@
 
 #include "mlx/backend/cpu/encoder.h"
 #include "products.h"
+#include "workers.h"
 
 namespace punie {
 
@@ -98,13 +99,14 @@ void attention(
     int64_t rows, int64_t n_heads, int64_t n_kv, int64_t head_dim, int offset,
     float scale, float* out, int threads) {
   const int64_t group = n_heads / n_kv;
-#pragma omp parallel for num_threads(threads) schedule(static) collapse(2)
-  for (int64_t h = 0; h < n_heads; ++h) {
-    for (int64_t i = 0; i < rows; ++i) {
+  parallel_for(n_heads * rows, threads, [&](int64_t first, int64_t last) {
+    std::vector<float> scores(static_cast<size_t>(offset + rows));
+    for (int64_t task = first; task < last; ++task) {
+      const int64_t h = task / rows;
+      const int64_t i = task % rows;
       const int64_t j = h / group;
       const float* qi = q + (i * n_heads + h) * head_dim;
       const int64_t length = offset + i + 1;
-      std::vector<float> scores(static_cast<size_t>(length));
       float top = -INFINITY;
       for (int64_t t = 0; t < length; ++t) {
         const float* kt = t < offset ? keys.at(j, t) : k + ((t - offset) * n_kv + j) * head_dim;
@@ -127,7 +129,7 @@ void attention(
         }
       }
     }
-  }
+  });
 }
 
 // [rows, heads, head_dim] (this step's layout) into [1, heads, rows, head_dim] (the

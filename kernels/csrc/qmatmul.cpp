@@ -10,12 +10,12 @@
 
 #include "qmatmul.h"
 #include "products.h"
+#include "workers.h"
 
 #include <immintrin.h>
 
 #include <algorithm>
 #include <atomic>
-#include <omp.h>
 
 #include <cstdint>
 #include <cstring>
@@ -206,19 +206,20 @@ void product(
   // Blocks of output rows, so that a thread's weights are contiguous.
   constexpr int64_t kBlock = 16;
   const int64_t blocks = (n + kBlock - 1) / kBlock;
-#pragma omp parallel for num_threads(threads) schedule(static)
-  for (int64_t b = 0; b < blocks; ++b) {
-    const int64_t n0 = b * kBlock;
-    const int64_t n1 = std::min(n, n0 + kBlock);
-    for (int64_t r = 0; r < m; r += max_rows) {
-      const int rows = static_cast<int>(std::min(max_rows, m - r));
-      if (bits == 4) {
-        rows_block<4, S>(wide, rows, x + r * k, k, w, scales, biases, y + r * n, n, n0, n1);
-      } else {
-        rows_block<8, S>(wide, rows, x + r * k, k, w, scales, biases, y + r * n, n, n0, n1);
+  parallel_for(blocks, threads, [&](int64_t first, int64_t last) {
+    for (int64_t b = first; b < last; ++b) {
+      const int64_t n0 = b * kBlock;
+      const int64_t n1 = std::min(n, n0 + kBlock);
+      for (int64_t r = 0; r < m; r += max_rows) {
+        const int rows = static_cast<int>(std::min(max_rows, m - r));
+        if (bits == 4) {
+          rows_block<4, S>(wide, rows, x + r * k, k, w, scales, biases, y + r * n, n, n0, n1);
+        } else {
+          rows_block<8, S>(wide, rows, x + r * k, k, w, scales, biases, y + r * n, n, n0, n1);
+        }
       }
     }
-  }
+  });
 }
 
 // y += lora_scale * (x @ a) @ b, with a: [k, r] and b: [r, n].

@@ -29,7 +29,7 @@ from punie_server.model_manager import LoadedModel, load_model
 
 RESULTS = Path(__file__).resolve().parent / "results" / "decode_profile.json"
 PROMPT_TOKENS = 480  # about a first turn: the system turn and a question
-ROWS = (1, 9)  # a plain step, and one verifying eight drafts
+ROWS = (1, 5)  # a plain step, and one verifying four drafts (decoding.MAX_DRAFT)
 
 
 def median_ms(job: Callable[[], Any], repeats: int) -> float:

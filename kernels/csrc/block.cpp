@@ -82,6 +82,53 @@ float dot(const float* a, const float* b, int64_t n) {
   return sum;
 }
 
+// e^x for 8 floats at once (Cephes' single-precision polynomial, within 2 ulp): a step
+// takes some 130 000 of them, and one at a time they were a fifth of a decoding step.
+inline __m256 exp8(__m256 x) {
+  x = _mm256_max_ps(_mm256_min_ps(x, _mm256_set1_ps(88.3762626647949f)),
+                    _mm256_set1_ps(-87.3365447504019f));
+  const __m256 n = _mm256_round_ps(
+      _mm256_mul_ps(x, _mm256_set1_ps(1.44269504088896341f)),
+      _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+  __m256 r = _mm256_fnmadd_ps(n, _mm256_set1_ps(0.693359375f), x);
+  r = _mm256_fnmadd_ps(n, _mm256_set1_ps(-2.12194440e-4f), r);
+  __m256 p = _mm256_set1_ps(1.9875691500E-4f);
+  p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.3981999507E-3f));
+  p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(8.3334519073E-3f));
+  p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(4.1665795894E-2f));
+  p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.6666665459E-1f));
+  p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(5.0000001201E-1f));
+  p = _mm256_fmadd_ps(_mm256_mul_ps(p, r), r, _mm256_add_ps(r, _mm256_set1_ps(1.0f)));
+  const __m256i exponent = _mm256_slli_epi32(
+      _mm256_add_epi32(_mm256_cvtps_epi32(n), _mm256_set1_epi32(127)), 23);
+  return _mm256_mul_ps(p, _mm256_castsi256_ps(exponent));
+}
+
+// scores[0 .. n) = e^(scores - top), returning their sum.
+float exp_and_sum(float* scores, int64_t n, float top) {
+  const __m256 shift = _mm256_set1_ps(top);
+  __m256 total = _mm256_setzero_ps();
+  int64_t t = 0;
+  for (; t + 8 <= n; t += 8) {
+    const __m256 e = exp8(_mm256_sub_ps(_mm256_loadu_ps(scores + t), shift));
+    _mm256_storeu_ps(scores + t, e);
+    total = _mm256_add_ps(total, e);
+  }
+  float rest[8] = {0};
+  std::copy(scores + t, scores + n, rest);
+  const __m256 e = exp8(_mm256_sub_ps(_mm256_loadu_ps(rest), shift));
+  _mm256_storeu_ps(rest, e);
+  std::copy(rest, rest + (n - t), scores + t);
+  __m128 lo = _mm_add_ps(_mm256_castps256_ps128(total), _mm256_extractf128_ps(total, 1));
+  lo = _mm_hadd_ps(lo, lo);
+  lo = _mm_hadd_ps(lo, lo);
+  float sum = _mm_cvtss_f32(lo);
+  for (int64_t i = 0; i < n - t; ++i) {
+    sum += rest[i];
+  }
+  return sum;
+}
+
 // A view of the cache before this step: key or value t of kv head j.
 struct CacheView {
   const float* data;
@@ -113,11 +160,7 @@ void attention(
         scores[t] = scale * dot(qi, kt, head_dim);
         top = std::max(top, scores[t]);
       }
-      float total = 0.0f;
-      for (int64_t t = 0; t < length; ++t) {
-        scores[t] = std::exp(scores[t] - top);
-        total += scores[t];
-      }
+      const float total = exp_and_sum(scores.data(), length, top);
       float* oi = out + (i * n_heads + h) * head_dim;
       std::fill(oi, oi + head_dim, 0.0f);
       for (int64_t t = 0; t < length; ++t) {

@@ -51,6 +51,25 @@ inline float half_to_float(float v) {
   return v;
 }
 
+// Up to 16 consecutive scales (or biases) as float32, converted 8 at a time: a tile
+// then broadcasts each group's value from memory, which costs a load, not a shuffle.
+constexpr int kChunk = 16;
+constexpr int kPrefetchRows = 8;
+
+inline void to_floats(const uint16_t* src, int count, float* dst) {
+  int i = 0;
+  for (; i + 8 <= count; i += 8) {
+    _mm256_storeu_ps(
+        dst + i, _mm256_cvtph_ps(_mm_loadu_si128(reinterpret_cast<const __m128i*>(src + i))));
+  }
+  for (; i < count; ++i) {
+    dst[i] = _cvtsh_ss(src[i]);
+  }
+}
+inline void to_floats(const float* src, int count, float* dst) {
+  std::memcpy(dst, src, sizeof(float) * count);
+}
+
 // ---- AVX2 + FMA ---------------------------------------------------------------
 
 inline float sum8(__m256 v) {
@@ -118,48 +137,141 @@ void avx2_rows(
 // ---- AVX-512 ------------------------------------------------------------------
 // A 4-bit group's 16 possible weights fit one register: they are computed once per
 // group (q * scale + bias for q = 0..15, the same products as above) and looked up.
+//
+// A tile computes Cols output neurons for all Rows rows of x. With a single
+// accumulator per row and neuron every group would wait for the previous group's
+// multiply-adds (their latency, not the loads, set the pace with one to four rows), so
+// each sum is split over two accumulators (up to nine rows), several neurons run side by
+// side when there are few rows, and with four rows or fewer the group of x is loaded
+// once for all of them. A group's scale and bias are broadcast from a small float32
+// copy (converted 16 groups at a time), which costs a load instead of a shuffle.
 
-template <int Bits, int Rows, typename S>
-__attribute__((target("avx512f"))) void avx512_rows(
+template <int Bits, int Rows, int Cols, typename S>
+__attribute__((target("avx512f"))) void avx512_tile(
     const float* x, int64_t k, const uint8_t* w, const S* scales, const S* biases,
-    float* y, int64_t n_total, int64_t n0, int64_t n1) {
+    float* y, int64_t n_total, int64_t n) {
+  constexpr bool kSplit = Rows <= 9;
+  constexpr bool kPreload = Rows <= 4;
   const int64_t groups = k / kGroup;
   const int64_t row_bytes = k * Bits / 8;
   const __m512 iota = _mm512_setr_ps(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
-  for (int64_t n = n0; n < n1; ++n) {
-    __m512 acc[Rows];
-    for (int m = 0; m < Rows; ++m) {
-      acc[m] = _mm512_setzero_ps();
+  __m512 lo[Rows][Cols];
+  __m512 hi[Rows][Cols];
+  for (int m = 0; m < Rows; ++m) {
+    for (int c = 0; c < Cols; ++c) {
+      lo[m][c] = _mm512_setzero_ps();
+      hi[m][c] = _mm512_setzero_ps();
     }
-    for (int64_t g = 0; g < groups; ++g) {
-      const uint8_t* q = w + n * row_bytes + g * kGroup * Bits / 8;
-      const __m512 scale = _mm512_set1_ps(half_to_float(scales[n * groups + g]));
-      const __m512 bias = _mm512_set1_ps(half_to_float(biases[n * groups + g]));
-      __m512 first, second;
-      if constexpr (Bits == 4) {
-        // A lookup reads only the low 4 bits of each index: the byte itself gives the
-        // low nibble's weight, the byte shifted right by 4 the high one's.
-        const __m512 table = _mm512_fmadd_ps(iota, scale, bias);
-        const __m512i bytes =
-            _mm512_cvtepu8_epi32(_mm_loadu_si128(reinterpret_cast<const __m128i*>(q)));
-        first = _mm512_permutexvar_ps(bytes, table);
-        second = _mm512_permutexvar_ps(_mm512_srli_epi32(bytes, 4), table);
-      } else {
-        const __m512 lo = _mm512_cvtepi32_ps(
-            _mm512_cvtepu8_epi32(_mm_loadu_si128(reinterpret_cast<const __m128i*>(q))));
-        const __m512 hi = _mm512_cvtepi32_ps(_mm512_cvtepu8_epi32(
-            _mm_loadu_si128(reinterpret_cast<const __m128i*>(q + 16))));
-        first = _mm512_fmadd_ps(lo, scale, bias);
-        second = _mm512_fmadd_ps(hi, scale, bias);
+  }
+  float chunk_scales[Cols][kChunk];
+  float chunk_biases[Cols][kChunk];
+  for (int64_t g0 = 0; g0 < groups; g0 += kChunk) {
+    const int count = static_cast<int>(std::min<int64_t>(kChunk, groups - g0));
+    for (int c = 0; c < Cols; ++c) {
+      to_floats(scales + (n + c) * groups + g0, count, chunk_scales[c]);
+      to_floats(biases + (n + c) * groups + g0, count, chunk_biases[c]);
+    }
+    for (int gi = 0; gi < count; ++gi) {
+      const int64_t g = g0 + gi;
+      __m512 xa[kPreload ? Rows : 1];
+      __m512 xb[kPreload ? Rows : 1];
+      if constexpr (kPreload) {
+        for (int m = 0; m < Rows; ++m) {
+          xa[m] = _mm512_loadu_ps(x + m * k + g * kGroup);
+          xb[m] = _mm512_loadu_ps(x + m * k + g * kGroup + 16);
+        }
       }
-      for (int m = 0; m < Rows; ++m) {
-        const float* xg = x + m * k + g * kGroup;
-        acc[m] = _mm512_fmadd_ps(first, _mm512_loadu_ps(xg), acc[m]);
-        acc[m] = _mm512_fmadd_ps(second, _mm512_loadu_ps(xg + 16), acc[m]);
+      for (int c = 0; c < Cols; ++c) {
+        const uint8_t* q = w + (n + c) * row_bytes + g * kGroup * Bits / 8;
+        _mm_prefetch(reinterpret_cast<const char*>(q + kPrefetchRows * row_bytes), _MM_HINT_T0);
+        const __m512 scale = _mm512_set1_ps(chunk_scales[c][gi]);
+        const __m512 bias = _mm512_set1_ps(chunk_biases[c][gi]);
+        __m512 first, second;
+        if constexpr (Bits == 4) {
+          // A lookup reads only the low 4 bits of each index: the byte itself gives
+          // the low nibble's weight, the byte shifted right by 4 the high one's.
+          const __m512 table = _mm512_fmadd_ps(iota, scale, bias);
+          const __m512i bytes =
+              _mm512_cvtepu8_epi32(_mm_loadu_si128(reinterpret_cast<const __m128i*>(q)));
+          first = _mm512_permutexvar_ps(bytes, table);
+          second = _mm512_permutexvar_ps(_mm512_srli_epi32(bytes, 4), table);
+        } else {
+          first = _mm512_fmadd_ps(
+              _mm512_cvtepi32_ps(_mm512_cvtepu8_epi32(
+                  _mm_loadu_si128(reinterpret_cast<const __m128i*>(q)))),
+              scale, bias);
+          second = _mm512_fmadd_ps(
+              _mm512_cvtepi32_ps(_mm512_cvtepu8_epi32(
+                  _mm_loadu_si128(reinterpret_cast<const __m128i*>(q + 16)))),
+              scale, bias);
+        }
+        for (int m = 0; m < Rows; ++m) {
+          const __m512 a = kPreload ? xa[m] : _mm512_loadu_ps(x + m * k + g * kGroup);
+          const __m512 b = kPreload ? xb[m] : _mm512_loadu_ps(x + m * k + g * kGroup + 16);
+          lo[m][c] = _mm512_fmadd_ps(first, a, lo[m][c]);
+          if constexpr (kSplit) {
+            hi[m][c] = _mm512_fmadd_ps(second, b, hi[m][c]);
+          } else {
+            lo[m][c] = _mm512_fmadd_ps(second, b, lo[m][c]);
+          }
+        }
       }
     }
-    for (int m = 0; m < Rows; ++m) {
-      y[m * n_total + n] = _mm512_reduce_add_ps(acc[m]);
+  }
+  for (int m = 0; m < Rows; ++m) {
+    for (int c = 0; c < Cols; ++c) {
+      y[m * n_total + n + c] = _mm512_reduce_add_ps(_mm512_add_ps(lo[m][c], hi[m][c]));
+    }
+  }
+}
+
+// ---- AVX2 tiles ---------------------------------------------------------------
+// The same idea for one to four rows on AVX2 (16 registers): two accumulators per row
+// and neuron, two neurons side by side for one or two rows.
+
+template <int Bits, int Rows, int Cols, typename S>
+void avx2_tile(
+    const float* x, int64_t k, const uint8_t* w, const S* scales, const S* biases,
+    float* y, int64_t n_total, int64_t n) {
+  const int64_t groups = k / kGroup;
+  const int64_t row_bytes = k * Bits / 8;
+  __m256 a[Rows][Cols];
+  __m256 b[Rows][Cols];
+  for (int m = 0; m < Rows; ++m) {
+    for (int c = 0; c < Cols; ++c) {
+      a[m][c] = _mm256_setzero_ps();
+      b[m][c] = _mm256_setzero_ps();
+    }
+  }
+  float chunk_scales[Cols][kChunk];
+  float chunk_biases[Cols][kChunk];
+  for (int64_t g0 = 0; g0 < groups; g0 += kChunk) {
+    const int count = static_cast<int>(std::min<int64_t>(kChunk, groups - g0));
+    for (int c = 0; c < Cols; ++c) {
+      to_floats(scales + (n + c) * groups + g0, count, chunk_scales[c]);
+      to_floats(biases + (n + c) * groups + g0, count, chunk_biases[c]);
+    }
+    for (int gi = 0; gi < count; ++gi) {
+      const int64_t g = g0 + gi;
+      for (int c = 0; c < Cols; ++c) {
+        __m256 weights[4];
+        avx2_group<Bits>(
+            w + (n + c) * row_bytes + g * kGroup * Bits / 8,
+            _mm256_set1_ps(chunk_scales[c][gi]), _mm256_set1_ps(chunk_biases[c][gi]),
+            weights);
+        for (int m = 0; m < Rows; ++m) {
+          const float* xg = x + m * k + g * kGroup;
+          a[m][c] = _mm256_fmadd_ps(weights[0], _mm256_loadu_ps(xg), a[m][c]);
+          b[m][c] = _mm256_fmadd_ps(weights[1], _mm256_loadu_ps(xg + 8), b[m][c]);
+          a[m][c] = _mm256_fmadd_ps(weights[2], _mm256_loadu_ps(xg + 16), a[m][c]);
+          b[m][c] = _mm256_fmadd_ps(weights[3], _mm256_loadu_ps(xg + 24), b[m][c]);
+        }
+      }
+    }
+  }
+  for (int m = 0; m < Rows; ++m) {
+    for (int c = 0; c < Cols; ++c) {
+      y[m * n_total + n + c] = sum8(_mm256_add_ps(a[m][c], b[m][c]));
     }
   }
 }
@@ -172,9 +284,32 @@ bool has_avx512() {
 }
 
 // Rows of x kept in registers per pass over the weights: a decoding step (the last
-// token and up to eight drafts) takes one pass.
+// token and its drafts) takes one pass.
 constexpr int kAvx2Rows = 9;
+constexpr int kAvx2TileRows = 4;
 constexpr int kAvx512Rows = 16;
+
+// Output neurons n0 .. n1 in tiles of Cols, then one at a time for the rest.
+template <int Bits, int Rows, int Cols, bool Wide, typename S>
+void tiles(
+    const float* x, int64_t k, const uint8_t* w, const S* scales, const S* biases,
+    float* y, int64_t n_total, int64_t n0, int64_t n1) {
+  int64_t n = n0;
+  for (; n + Cols <= n1; n += Cols) {
+    if constexpr (Wide) {
+      avx512_tile<Bits, Rows, Cols, S>(x, k, w, scales, biases, y, n_total, n);
+    } else {
+      avx2_tile<Bits, Rows, Cols, S>(x, k, w, scales, biases, y, n_total, n);
+    }
+  }
+  for (; n < n1; ++n) {
+    if constexpr (Wide) {
+      avx512_tile<Bits, Rows, 1, S>(x, k, w, scales, biases, y, n_total, n);
+    } else {
+      avx2_tile<Bits, Rows, 1, S>(x, k, w, scales, biases, y, n_total, n);
+    }
+  }
+}
 
 template <int Bits, typename S, int R = 1>
 void rows_block(
@@ -183,7 +318,11 @@ void rows_block(
   if constexpr (R <= kAvx512Rows) {
     if (rows == R) {
       if (wide) {
-        avx512_rows<Bits, R, S>(x, k, w, scales, biases, y, n, n0, n1);
+        constexpr int kCols = R <= 2 ? 4 : R <= 4 ? 2 : 1;
+        tiles<Bits, R, kCols, true, S>(x, k, w, scales, biases, y, n, n0, n1);
+      } else if constexpr (R <= kAvx2TileRows) {
+        constexpr int kCols = R <= 2 ? 2 : 1;
+        tiles<Bits, R, kCols, false, S>(x, k, w, scales, biases, y, n, n0, n1);
       } else if constexpr (R <= kAvx2Rows) {
         avx2_rows<Bits, R, S>(x, k, w, scales, biases, y, n, n0, n1);
       } else {
@@ -197,10 +336,48 @@ void rows_block(
   }
 }
 
+// The low-rank term's first product, t = lora_scale * x @ a: [m, r] (small: the
+// second one, t @ b, is added block by block in product()).
+std::vector<float> low_rank_inner(
+    int64_t m, const float* x, int64_t k, const float* a, int64_t r, float lora_scale) {
+  std::vector<float> t(static_cast<size_t>(m * r), 0.0f);
+  for (int64_t i = 0; i < m; ++i) {
+    for (int64_t j = 0; j < k; ++j) {
+      const float xv = x[i * k + j];
+      const float* aj = a + j * r;
+      for (int64_t c = 0; c < r; ++c) {
+        t[i * r + c] += xv * aj[c];
+      }
+    }
+  }
+  for (float& v : t) {
+    v *= lora_scale;
+  }
+  return t;
+}
+
+// y[:, n0:n1] += t @ b[:, n0:n1], with t: [m, r] and b: [r, n].
+void add_low_rank(
+    int64_t m, const float* t, const float* b, int64_t r, float* y, int64_t n, int64_t n0,
+    int64_t n1) {
+  for (int64_t i = 0; i < m; ++i) {
+    float* yi = y + i * n;
+    for (int64_t c = 0; c < r; ++c) {
+      const float tv = t[i * r + c];
+      const float* bc = b + c * n;
+      for (int64_t j = n0; j < n1; ++j) {
+        yi[j] += tv * bc[j];
+      }
+    }
+  }
+}
+
+// y = x @ dequantize(w).T [+ t @ b], split over `threads` by blocks of output rows.
 template <typename S>
 void product(
     int bits, int64_t m, const float* x, int64_t k, const uint8_t* w, const S* scales,
-    const S* biases, float* y, int64_t n, int threads) {
+    const S* biases, float* y, int64_t n, int threads, const float* t, const float* lora_b,
+    int64_t rank) {
   const bool wide = has_avx512();
   const int64_t max_rows = wide ? kAvx512Rows : kAvx2Rows;
   // Blocks of output rows, so that a thread's weights are contiguous.
@@ -218,34 +395,11 @@ void product(
           rows_block<8, S>(wide, rows, x + r * k, k, w, scales, biases, y + r * n, n, n0, n1);
         }
       }
+      if (t != nullptr) {
+        add_low_rank(m, t, lora_b, rank, y, n, n0, n1);
+      }
     }
   });
-}
-
-// y += lora_scale * (x @ a) @ b, with a: [k, r] and b: [r, n].
-void add_low_rank(
-    int64_t m, const float* x, int64_t k, const float* a, const float* b, int64_t r,
-    float lora_scale, float* y, int64_t n) {
-  std::vector<float> t(static_cast<size_t>(m * r), 0.0f);
-  for (int64_t i = 0; i < m; ++i) {
-    for (int64_t j = 0; j < k; ++j) {
-      const float xv = x[i * k + j];
-      const float* aj = a + j * r;
-      for (int64_t c = 0; c < r; ++c) {
-        t[i * r + c] += xv * aj[c];
-      }
-    }
-  }
-  for (int64_t i = 0; i < m; ++i) {
-    float* yi = y + i * n;
-    for (int64_t c = 0; c < r; ++c) {
-      const float tv = lora_scale * t[i * r + c];
-      const float* bc = b + c * n;
-      for (int64_t j = 0; j < n; ++j) {
-        yi[j] += tv * bc[j];
-      }
-    }
-  }
 }
 
 } // namespace
@@ -274,18 +428,21 @@ void packed_product(
     deinterleave_groups(x, m, k, reordered.data());
     xq = reordered.data();
   }
+  std::vector<float> t;
+  if (matrix.lora_a != nullptr) {
+    t = low_rank_inner(m, x, k, matrix.lora_a, matrix.rank, matrix.lora_scale);
+  }
+  const float* tp = t.empty() ? nullptr : t.data();
   if (matrix.half_scales) {
     product(
         matrix.bits, m, xq, k, matrix.w, static_cast<const uint16_t*>(matrix.scales),
-        static_cast<const uint16_t*>(matrix.biases), y, matrix.n, threads);
+        static_cast<const uint16_t*>(matrix.biases), y, matrix.n, threads, tp, matrix.lora_b,
+        matrix.rank);
   } else {
     product(
         matrix.bits, m, xq, k, matrix.w, static_cast<const float*>(matrix.scales),
-        static_cast<const float*>(matrix.biases), y, matrix.n, threads);
-  }
-  if (matrix.lora_a != nullptr) {
-    add_low_rank(
-        m, x, k, matrix.lora_a, matrix.lora_b, matrix.rank, matrix.lora_scale, y, matrix.n);
+        static_cast<const float*>(matrix.biases), y, matrix.n, threads, tp, matrix.lora_b,
+        matrix.rank);
   }
 }
 

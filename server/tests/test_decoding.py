@@ -8,7 +8,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from punie_server.decoding import FIRST_PASS_PROMPT, MAX_DRAFT, greedy_tokens, stream
+from punie_server.decoding import (
+    FIRST_PASS_PROMPT,
+    MAX_DRAFT,
+    greedy_tokens,
+    next_draft_limit,
+    stream,
+)
 from punie_server.drafts import NgramDrafts
 from tests.rule_models import RuleModel, TokenCache, cycling
 
@@ -61,6 +67,16 @@ def test_right_drafts_verify_several_tokens_per_pass():
     tokens, _ = decode(model, cycle * 2, passes * (MAX_DRAFT + 1))
     assert tokens == model.greedy(cycle * 2, passes * (MAX_DRAFT + 1))
     assert len(model.passes) == passes
+
+
+def test_after_a_wrong_guess_the_next_one_is_one_longer_than_its_right_part():
+    assert next_draft_limit(MAX_DRAFT, guessed=MAX_DRAFT, kept=1) == 2
+    assert next_draft_limit(MAX_DRAFT, guessed=3, kept=0) == 1
+
+
+def test_after_right_guesses_the_next_one_grows_up_to_the_maximum():
+    assert next_draft_limit(1, guessed=1, kept=1) == 3
+    assert next_draft_limit(MAX_DRAFT - 1, guessed=2, kept=2) == MAX_DRAFT
 
 
 def test_wrong_drafts_cost_passes_but_never_change_a_token():

@@ -21,7 +21,7 @@ import mlx.nn as nn
 
 from punie_kernels._kernels import decode_block, quantized_decode_matmul
 
-# A decoding step feeds the last token plus up to eight draft tokens; a batch of more
+# A decoding step feeds the last token plus a few draft tokens; a batch of more
 # rows than this is a prompt, which BLAS multiplies faster from float32.
 PACKED_ROWS = 16
 

@@ -19,7 +19,9 @@ from typing import Any, cast
 
 from punie_server.drafts import NgramDrafts
 
-MAX_DRAFT = 8  # guessed tokens per pass: past this, a pass costs more than it saves
+# Guessed tokens per pass at most: with the packed kernels a pass of one row costs about
+# as much as four more rows together, so longer guesses rarely pay (bench/decode_profile.py).
+MAX_DRAFT = 4
 # Prompt tokens a caller leaves to the first pass rather than prefilling them: they ride
 # along with it instead of costing a pass of their own, and a longer feed would pay for
 # logits (an output layer per row) that prefilling skips.
@@ -88,8 +90,9 @@ def greedy_tokens(
 
     pending = list(feed)
     produced = 0
+    limit = MAX_DRAFT
     while produced < max_tokens:
-        guess = drafts.draft(min(MAX_DRAFT, max_tokens - produced - 1))
+        guess = drafts.draft(min(limit, max_tokens - produced - 1))
         logits = model(mx.array([pending + guess]), cache=cache)
         # Row i predicts what follows input i: the last pending token's row, then a guess's.
         rows = logits[0, len(pending) - 1 :]
@@ -97,6 +100,8 @@ def greedy_tokens(
         kept = 0
         while kept < len(guess) and guess[kept] == choices[kept]:
             kept += 1
+        if guess:
+            limit = next_draft_limit(limit, len(guess), kept)
         if kept < len(guess):
             trim_prompt_cache(cache, len(guess) - kept)
         new = [*guess[:kept], choices[kept]]
@@ -105,6 +110,15 @@ def greedy_tokens(
         for token in new:
             produced += 1
             yield token
+
+
+def next_draft_limit(limit: int, guessed: int, kept: int) -> int:
+    """How many tokens to guess next after ``kept`` of ``guessed`` were right: more after
+    a run of right guesses, down to one more than were right after a miss (each guessed
+    token costs about a quarter of a pass, so long wrong guesses are not free)."""
+    if kept == guessed:
+        return min(MAX_DRAFT, limit + 2)
+    return max(1, kept + 1)
 
 
 def sampled_tokens(

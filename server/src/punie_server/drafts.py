@@ -14,9 +14,9 @@ from typing import Any
 from punie_sandbox.prompt import EXECUTE_CODE_TOOL
 from punie_training.schema import tool_call
 
-# The n-grams looked up, longest first. A verified guess costs ~30 % of a pass for its
-# first token and ~10 % for each further one (SmolLM2, float32, on a CPU), so only a
-# match of 3 tokens or more is worth guessing from: shorter ones are wrong too often.
+# The n-grams looked up, longest first. Each guessed token costs about a quarter of a
+# one-row pass (SmolLM2 on the packed kernels, bench/decode_profile.py), so only a match
+# of 3 tokens or more is worth guessing from: shorter ones are wrong too often.
 SHORTEST_NGRAM = 3
 LONGEST_NGRAM = 5
 NGRAM_LENGTHS = range(LONGEST_NGRAM, SHORTEST_NGRAM - 1, -1)

@@ -6,7 +6,9 @@
 #include <nanobind/stl/variant.h>
 #include <nanobind/stl/vector.h>
 
+#include "attention.h"
 #include "block.h"
+#include "dense.h"
 #include "qmatmul.h"
 
 namespace nb = nanobind;
@@ -62,4 +64,34 @@ NB_MODULE(_kernels, m) {
       "stream"_a = nb::none(),
       "One llama-family decoder layer for a decoding step's few rows; returns the "
       "layer's output and the step's keys and values.");
+  m.def(
+      "dense_matmul",
+      &punie::dense_matmul,
+      "x"_a,
+      "w"_a,
+      "threads"_a,
+      nb::kw_only(),
+      "stream"_a = nb::none(),
+      "x @ w.T for float32 x and w, the output's columns split over the threads (each "
+      "with its own BLAS call).");
+  m.def(
+      "causal_attention",
+      &punie::causal_attention,
+      "queries"_a,
+      "keys"_a,
+      "values"_a,
+      "scale"_a,
+      "threads"_a,
+      nb::kw_only(),
+      "stream"_a = nb::none(),
+      "A prompt's causal attention over the cache holding it; returns [1, L, H * D].");
+  m.def(
+      "silu_mul",
+      &punie::silu_mul,
+      "gate"_a,
+      "up"_a,
+      "threads"_a,
+      nb::kw_only(),
+      "stream"_a = nb::none(),
+      "silu(gate) * up, elementwise, float32.");
 }

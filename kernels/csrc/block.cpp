@@ -15,8 +15,8 @@
 #include <vector>
 
 #include "mlx/backend/cpu/encoder.h"
+#include "attention.h"
 #include "products.h"
-#include "workers.h"
 
 namespace punie {
 
@@ -64,115 +64,6 @@ void rope(
       }
     }
   }
-}
-
-float dot(const float* a, const float* b, int64_t n) {
-  __m256 acc = _mm256_setzero_ps();
-  int64_t i = 0;
-  for (; i + 8 <= n; i += 8) {
-    acc = _mm256_fmadd_ps(_mm256_loadu_ps(a + i), _mm256_loadu_ps(b + i), acc);
-  }
-  __m128 lo = _mm_add_ps(_mm256_castps256_ps128(acc), _mm256_extractf128_ps(acc, 1));
-  lo = _mm_hadd_ps(lo, lo);
-  lo = _mm_hadd_ps(lo, lo);
-  float sum = _mm_cvtss_f32(lo);
-  for (; i < n; ++i) {
-    sum += a[i] * b[i];
-  }
-  return sum;
-}
-
-// e^x for 8 floats at once (Cephes' single-precision polynomial, within 2 ulp): a step
-// takes some 130 000 of them, and one at a time they were a fifth of a decoding step.
-inline __m256 exp8(__m256 x) {
-  x = _mm256_max_ps(_mm256_min_ps(x, _mm256_set1_ps(88.3762626647949f)),
-                    _mm256_set1_ps(-87.3365447504019f));
-  const __m256 n = _mm256_round_ps(
-      _mm256_mul_ps(x, _mm256_set1_ps(1.44269504088896341f)),
-      _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
-  __m256 r = _mm256_fnmadd_ps(n, _mm256_set1_ps(0.693359375f), x);
-  r = _mm256_fnmadd_ps(n, _mm256_set1_ps(-2.12194440e-4f), r);
-  __m256 p = _mm256_set1_ps(1.9875691500E-4f);
-  p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.3981999507E-3f));
-  p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(8.3334519073E-3f));
-  p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(4.1665795894E-2f));
-  p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.6666665459E-1f));
-  p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(5.0000001201E-1f));
-  p = _mm256_fmadd_ps(_mm256_mul_ps(p, r), r, _mm256_add_ps(r, _mm256_set1_ps(1.0f)));
-  const __m256i exponent = _mm256_slli_epi32(
-      _mm256_add_epi32(_mm256_cvtps_epi32(n), _mm256_set1_epi32(127)), 23);
-  return _mm256_mul_ps(p, _mm256_castsi256_ps(exponent));
-}
-
-// scores[0 .. n) = e^(scores - top), returning their sum.
-float exp_and_sum(float* scores, int64_t n, float top) {
-  const __m256 shift = _mm256_set1_ps(top);
-  __m256 total = _mm256_setzero_ps();
-  int64_t t = 0;
-  for (; t + 8 <= n; t += 8) {
-    const __m256 e = exp8(_mm256_sub_ps(_mm256_loadu_ps(scores + t), shift));
-    _mm256_storeu_ps(scores + t, e);
-    total = _mm256_add_ps(total, e);
-  }
-  float rest[8] = {0};
-  std::copy(scores + t, scores + n, rest);
-  const __m256 e = exp8(_mm256_sub_ps(_mm256_loadu_ps(rest), shift));
-  _mm256_storeu_ps(rest, e);
-  std::copy(rest, rest + (n - t), scores + t);
-  __m128 lo = _mm_add_ps(_mm256_castps256_ps128(total), _mm256_extractf128_ps(total, 1));
-  lo = _mm_hadd_ps(lo, lo);
-  lo = _mm_hadd_ps(lo, lo);
-  float sum = _mm_cvtss_f32(lo);
-  for (int64_t i = 0; i < n - t; ++i) {
-    sum += rest[i];
-  }
-  return sum;
-}
-
-// A view of the cache before this step: key or value t of kv head j.
-struct CacheView {
-  const float* data;
-  int64_t head_stride;
-  int64_t position_stride;
-  const float* at(int64_t j, int64_t t) const {
-    return data + j * head_stride + t * position_stride;
-  }
-};
-
-// out[i, head] = softmax(scale * q . k) v over positions 0 .. offset + i, where
-// positions below offset come from the cache and the rest from this step's rows.
-void attention(
-    const float* q, const float* k, const float* v, CacheView keys, CacheView values,
-    int64_t rows, int64_t n_heads, int64_t n_kv, int64_t head_dim, int offset,
-    float scale, float* out, int threads) {
-  const int64_t group = n_heads / n_kv;
-  parallel_for(n_heads * rows, threads, [&](int64_t first, int64_t last) {
-    std::vector<float> scores(static_cast<size_t>(offset + rows));
-    for (int64_t task = first; task < last; ++task) {
-      const int64_t h = task / rows;
-      const int64_t i = task % rows;
-      const int64_t j = h / group;
-      const float* qi = q + (i * n_heads + h) * head_dim;
-      const int64_t length = offset + i + 1;
-      float top = -INFINITY;
-      for (int64_t t = 0; t < length; ++t) {
-        const float* kt = t < offset ? keys.at(j, t) : k + ((t - offset) * n_kv + j) * head_dim;
-        scores[t] = scale * dot(qi, kt, head_dim);
-        top = std::max(top, scores[t]);
-      }
-      const float total = exp_and_sum(scores.data(), length, top);
-      float* oi = out + (i * n_heads + h) * head_dim;
-      std::fill(oi, oi + head_dim, 0.0f);
-      for (int64_t t = 0; t < length; ++t) {
-        const float* vt =
-            t < offset ? values.at(j, t) : v + ((t - offset) * n_kv + j) * head_dim;
-        const float p = scores[t] / total;
-        for (int64_t d = 0; d < head_dim; ++d) {
-          oi[d] += p * vt[d];
-        }
-      }
-    }
-  });
 }
 
 // [rows, heads, head_dim] (this step's layout) into [1, heads, rows, head_dim] (the
@@ -328,10 +219,13 @@ void DecodeBlock::eval_cpu(
 
     const auto& ks = keys.strides();
     const auto& vs = values.strides();
+    const int64_t recent = n_kv * head_dim;
+    const KeyValues kv{
+        {keys.data<float>(), ks[1], ks[2]}, {values.data<float>(), vs[1], vs[2]}, config.offset,
+        {k.data(), head_dim, recent}, {v.data(), head_dim, recent}};
     attention(
-        q.data(), k.data(), v.data(), {keys.data<float>(), ks[1], ks[2]},
-        {values.data<float>(), vs[1], vs[2]}, rows, n_heads, n_kv, head_dim,
-        config.offset, config.attention_scale, attended.data(), threads);
+        q.data(), kv, config.offset, rows, n_heads, n_kv, head_dim, config.attention_scale,
+        attended.data(), threads);
 
     packed_product(m[kO], attended.data(), rows, mid.data(), threads);
     for (int64_t i = 0; i < rows * d; ++i) {

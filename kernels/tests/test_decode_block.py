@@ -11,7 +11,7 @@ from mlx_lm.models.cache import KVCache, make_prompt_cache
 from mlx_lm.models.llama import Model, ModelArgs
 
 from punie_kernels import cpu_supported
-from punie_kernels._kernels import decode_block
+from punie_kernels._kernels import causal_attention, decode_block, silu_mul
 from punie_kernels.layers import BLOCK_PROJECTIONS, LowRank, Packed, PackedBlock, install
 
 pytestmark = pytest.mark.skipif(not cpu_supported(), reason="needs AVX2, FMA and F16C")
@@ -129,6 +129,38 @@ def test_a_trimmed_cache_is_read_only_up_to_its_offset():
     for layer_cache in cache:
         layer_cache.trim(3)
     assert same(model(mx.array([[5]]), cache=cache), want[1])
+
+
+def test_a_prompt_after_a_cached_one_gives_the_layers_own_logits():
+    reference, model = packed_pair(lora=True)
+    steps = [PROMPT, list(range(50, 80)), [5]]
+    want, _ = run(reference, steps)
+    got, _ = run(model, steps)
+    assert all(same(g, w) for g, w in zip(got, want, strict=True))
+
+
+@pytest.mark.parametrize(("rows", "total"), [(40, 40), (24, 70)])
+def test_prompt_attention_is_mlxs_causal_attention(rows: int, total: int):
+    key = mx.random.key(rows)
+    q = mx.random.normal((1, 6, rows, 32), key=key)
+    k = mx.random.normal((1, 2, total, 32), key=mx.random.split(key)[0])
+    v = mx.random.normal((1, 2, total, 32), key=mx.random.split(key)[1])
+    want = mx.fast.scaled_dot_product_attention(q, k, v, scale=0.2, mask="causal")
+    got = causal_attention(q, k, v, 0.2, 2)
+    assert same(got, want.transpose(0, 2, 1, 3).reshape(1, rows, -1))
+
+
+def test_prompt_attention_refuses_more_queries_than_keys():
+    with pytest.raises(ValueError, match="T >= L"):
+        causal_attention(
+            mx.ones((1, 2, 9, 8)), mx.ones((1, 1, 4, 8)), mx.ones((1, 1, 4, 8)), 1.0, 2
+        )
+
+
+def test_swiglu_is_silu_of_the_gate_times_up():
+    gate = mx.random.normal((1, 33, 100), key=mx.random.key(1)) * 4
+    up = mx.random.normal((1, 33, 100), key=mx.random.key(2))
+    assert same(silu_mul(gate, up, 2), nn.silu(gate) * up)
 
 
 def test_a_layer_without_packed_projections_is_not_fusable():

@@ -6,6 +6,7 @@ import mlx.core as mx
 import pytest
 
 from punie_kernels import _kernels, cpu_supported, quantized_decode_matmul
+from punie_kernels._kernels import dense_matmul
 
 pytestmark = pytest.mark.skipif(not cpu_supported(), reason="needs AVX2, FMA and F16C")
 
@@ -94,3 +95,15 @@ def test_a_strided_x_is_read_as_its_values():
     x = mx.random.normal((576, 3), key=mx.random.key(6)).T  # a transposed view
     got = quantized_decode_matmul(x, q, scales, biases, 4)
     assert close(got, reference(x, q, scales, biases, 4))
+
+
+@pytest.mark.parametrize("threads", [1, 2])
+def test_the_split_prompt_product_is_blas_product(threads: int):
+    x = mx.random.normal((1, 70, 96), key=mx.random.key(7))
+    w = mx.random.normal((200, 96), key=mx.random.key(8))
+    assert close(dense_matmul(x, w, threads), x @ w.T)
+
+
+def test_a_prompt_product_of_other_dtypes_is_refused():
+    with pytest.raises(ValueError, match="must be float32"):
+        dense_matmul(mx.ones((4, 8), dtype=mx.float16), mx.ones((3, 8)), 2)

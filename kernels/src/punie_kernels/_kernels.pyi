@@ -36,3 +36,18 @@ def decode_block(
     *,
     stream: mx.Stream | mx.Device | None = None,
 ) -> list[mx.array]: ...
+def dense_matmul(
+    x: mx.array, w: mx.array, threads: int, *, stream: mx.Stream | mx.Device | None = None
+) -> mx.array: ...
+def causal_attention(
+    queries: mx.array,
+    keys: mx.array,
+    values: mx.array,
+    scale: float,
+    threads: int,
+    *,
+    stream: mx.Stream | mx.Device | None = None,
+) -> mx.array: ...
+def silu_mul(
+    gate: mx.array, up: mx.array, threads: int, *, stream: mx.Stream | mx.Device | None = None
+) -> mx.array: ...

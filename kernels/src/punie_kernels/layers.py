@@ -2,8 +2,9 @@
 
 A float32 model on a CPU reads all of its weights for every decoding step; the packed
 4-bit form of the same weights (a GGUF file's own blocks) is an eighth of that. These
-wrappers keep the float32 layer for what it is fast at (a prompt's many rows go to
-BLAS) and send steps of at most ``PACKED_ROWS`` rows to ``quantized_decode_matmul``.
+wrappers keep the float32 weights for what they are fast at (a prompt's many rows go
+to BLAS, split over the threads by ``dense_matmul``, each thread with its own serial
+BLAS call) and send steps of at most ``PACKED_ROWS`` rows to ``quantized_decode_matmul``.
 A LoRA adapter stays unfused on the packed side (``LowRank``), so the packed base is
 exactly the file's and the product is the fused float32 one up to rounding.
 
@@ -19,7 +20,13 @@ from typing import Any
 import mlx.core as mx
 import mlx.nn as nn
 
-from punie_kernels._kernels import decode_block, quantized_decode_matmul
+from punie_kernels._kernels import (
+    causal_attention,
+    decode_block,
+    dense_matmul,
+    quantized_decode_matmul,
+    silu_mul,
+)
 
 # A decoding step feeds the last token plus a few draft tokens; a batch of more
 # rows than this is a prompt, which BLAS multiplies faster from float32.
@@ -66,9 +73,13 @@ class PackedLinear(nn.Module):
         self._threads = kernel_threads()
 
     def __call__(self, x: mx.array) -> mx.array:
-        if _rows(x) > PACKED_ROWS:
+        if _rows(x) <= PACKED_ROWS:
+            return _packed_product(x, self._packed, self._low_rank, self._threads, self.dense)
+        if x.dtype != mx.float32 or self.dense.weight.dtype != mx.float32:
             return self.dense(x)
-        return _packed_product(x, self._packed, self._low_rank, self._threads, self.dense)
+        # A prompt: MLX would make one serial BLAS call; the threads split its columns.
+        y = dense_matmul(x, self.dense.weight, self._threads)
+        return y + self.dense.bias if "bias" in self.dense else y
 
 
 class PackedEmbedding(nn.Module):
@@ -128,7 +139,8 @@ class PackedBlock(nn.Module):
     LoRA scale, its RoPE a plain ``nn.RoPE`` over the whole head (``fusable`` says
     whether they are). A step of at most ``PACKED_ROWS`` rows with a ``cache`` of exactly
     ``cache_type`` (one sequence, keys stored in order) takes the kernel; anything else
-    (a prompt, a batch cache, an array mask, the very first call) runs ``block`` itself.
+    (a batch cache, an array mask) runs ``block`` itself; a prompt runs the layer's
+    own arithmetic with its attention and SwiGLU on the kernels' threads.
     """
 
     def __init__(self, block: nn.Module, cache_type: type) -> None:
@@ -151,13 +163,13 @@ class PackedBlock(nn.Module):
         block = self.block
         if (
             type(cache) is not self._cache_type
-            or cache.keys is None
             or x.shape[0] != 1
-            or x.shape[1] > PACKED_ROWS
             or not (mask is None or (isinstance(mask, str) and mask == "causal"))
             or x.dtype != mx.float32
         ):
             return block(x, mask, cache)
+        if x.shape[1] > PACKED_ROWS or cache.keys is None:
+            return self._prompt(x, cache)
         out, keys, values = decode_block(
             x,
             cache.keys,
@@ -179,6 +191,26 @@ class PackedBlock(nn.Module):
         )
         cache.update_and_fetch(keys, values)
         return out
+
+    def _prompt(self, x: mx.array, cache: Any) -> mx.array:
+        """The layer on a prompt's rows, as mlx-lm's layer computes it, with its
+        attention and SwiGLU on the kernels' threads (MLX's own run on one core)."""
+        block = self.block
+        attention = block.self_attn
+        rows = x.shape[1]
+        h = block.input_layernorm(x)
+
+        def heads(y: mx.array) -> mx.array:
+            return y.reshape(1, rows, -1, attention.head_dim).transpose(0, 2, 1, 3)
+
+        queries = attention.rope(heads(attention.q_proj(h)), offset=cache.offset)
+        keys = attention.rope(heads(attention.k_proj(h)), offset=cache.offset)
+        keys, values = cache.update_and_fetch(keys, heads(attention.v_proj(h)))
+        mixed = causal_attention(queries, keys, values, self._scale, self._threads)
+        h = x + attention.o_proj(mixed)
+        mlp = block.mlp
+        r = block.post_attention_layernorm(h)
+        return h + mlp.down_proj(silu_mul(mlp.gate_proj(r), mlp.up_proj(r), self._threads))
 
     @staticmethod
     def fusable(block: nn.Module) -> bool:

@@ -133,14 +133,16 @@ BLOCK_PROJECTIONS = (
 
 
 class PackedBlock(nn.Module):
-    """mlx-lm's llama ``TransformerBlock`` whose decoding steps run as one kernel call.
+    """mlx-lm's llama ``TransformerBlock`` on the kernels: a decoding step as one call,
+    a prompt on every core.
 
     ``block``'s seven projections must be bias-free ``PackedLinear`` layers sharing one
     LoRA scale, its RoPE a plain ``nn.RoPE`` over the whole head (``fusable`` says
-    whether they are). A step of at most ``PACKED_ROWS`` rows with a ``cache`` of exactly
-    ``cache_type`` (one sequence, keys stored in order) takes the kernel; anything else
-    (a batch cache, an array mask) runs ``block`` itself; a prompt runs the layer's
-    own arithmetic with its attention and SwiGLU on the kernels' threads.
+    whether they are). With a ``cache`` of exactly ``cache_type`` (one sequence, keys
+    stored in order) and a causal mask, a step of at most ``PACKED_ROWS`` rows takes
+    ``decode_block`` and a longer one (a prompt) the layer's own arithmetic with its
+    attention and SwiGLU on the kernels' threads; anything else (a batch cache, an array
+    mask) runs ``block`` itself.
     """
 
     def __init__(self, block: nn.Module, cache_type: type) -> None:

@@ -71,7 +71,7 @@ def install_packed_decoding(model: Any, gguf: Path, low_rank: LowRankTerms) -> i
     terms = {name: LowRank(a, b, scale) for name, (a, b, scale) in low_rank.items()}
     count = install(model, packed, terms)
     # Only mlx-lm's llama layer: the fused kernel is that layer's arithmetic.
-    layers = model.layers
+    layers = getattr(model, "layers", [])
     for i, layer in enumerate(layers):
         if type(layer) is TransformerBlock and PackedBlock.fusable(layer):
             layers[i] = PackedBlock(layer, KVCache)

@@ -142,15 +142,8 @@ mx::array causal_attention(
 }
 
 void CausalAttention::eval_cpu(const std::vector<mx::array>& inputs, mx::array& out) {
-  out.set_data(mx::allocator::malloc(out.nbytes()));
+  auto keep = task_buffers(stream(), inputs, {out});
   auto& encoder = mx::cpu::get_command_encoder(stream());
-  std::vector<mx::array> keep;
-  for (const auto& input : inputs) {
-    encoder.set_input_array(input);
-    keep.push_back(mx::array::unsafe_weak_copy(input));
-  }
-  encoder.set_output_array(out);
-  keep.push_back(mx::array::unsafe_weak_copy(out));
   encoder.dispatch([keep = std::move(keep), scale = scale_, threads = threads_]() mutable {
     std::vector<float> gathered;
     const float* q = dense_rows(keep[0], gathered);
@@ -185,14 +178,8 @@ mx::array silu_mul(const mx::array& gate, const mx::array& up, int threads, mx::
 }
 
 void SiluMul::eval_cpu(const std::vector<mx::array>& inputs, mx::array& out) {
-  out.set_data(mx::allocator::malloc(out.nbytes()));
+  auto keep = task_buffers(stream(), inputs, {out});
   auto& encoder = mx::cpu::get_command_encoder(stream());
-  encoder.set_input_array(inputs[0]);
-  encoder.set_input_array(inputs[1]);
-  encoder.set_output_array(out);
-  std::vector<mx::array> keep = {
-      mx::array::unsafe_weak_copy(inputs[0]), mx::array::unsafe_weak_copy(inputs[1]),
-      mx::array::unsafe_weak_copy(out)};
   encoder.dispatch([keep = std::move(keep), threads = threads_]() mutable {
     std::vector<float> gate_rows, up_rows;
     const float* g = dense_rows(keep[0], gate_rows);

@@ -47,7 +47,8 @@ mx::array causal_attention(
     int threads, mx::StreamOrDevice s = {});
 
 // silu(gate) * up, elementwise, float32.
-mx::array silu_mul(const mx::array& gate, const mx::array& up, int threads, mx::StreamOrDevice s = {});
+mx::array silu_mul(
+    const mx::array& gate, const mx::array& up, int threads, mx::StreamOrDevice s = {});
 
 class CausalAttention : public mx::UnaryPrimitive {
  public:

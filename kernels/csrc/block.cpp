@@ -156,22 +156,13 @@ std::vector<mx::array> decode_block(
 void DecodeBlock::eval_cpu(
     const std::vector<mx::array>& inputs,
     std::vector<mx::array>& outputs) {
-  auto& encoder = mx::cpu::get_command_encoder(stream());
-  std::vector<mx::array> keep;
-  for (const auto& input : inputs) {
-    encoder.set_input_array(input);
-    keep.push_back(mx::array::unsafe_weak_copy(input));
-  }
-  for (auto& output : outputs) {
-    output.set_data(mx::allocator::malloc(output.nbytes()));
-    encoder.set_output_array(output);
-    keep.push_back(mx::array::unsafe_weak_copy(output));
-  }
   for (size_t i = 3; i < inputs.size(); ++i) {
     if (!inputs[i].flags().row_contiguous) {
       throw std::invalid_argument("decode_block: the weights must be row-contiguous");
     }
   }
+  auto keep = task_buffers(stream(), inputs, outputs);
+  auto& encoder = mx::cpu::get_command_encoder(stream());
   encoder.dispatch([config = config_, keep = std::move(keep)]() mutable {
     const mx::array& h = keep[0];
     const mx::array& keys = keep[1];

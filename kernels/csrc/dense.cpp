@@ -42,14 +42,8 @@ void DenseMatmul::eval_cpu(const std::vector<mx::array>& inputs, mx::array& out)
   if (!inputs[1].flags().row_contiguous) {
     throw std::invalid_argument("dense_matmul: the weights must be row-contiguous");
   }
-  out.set_data(mx::allocator::malloc(out.nbytes()));
+  auto keep = task_buffers(stream(), inputs, {out});
   auto& encoder = mx::cpu::get_command_encoder(stream());
-  encoder.set_input_array(inputs[0]);
-  encoder.set_input_array(inputs[1]);
-  encoder.set_output_array(out);
-  std::vector<mx::array> keep = {
-      mx::array::unsafe_weak_copy(inputs[0]), mx::array::unsafe_weak_copy(inputs[1]),
-      mx::array::unsafe_weak_copy(out)};
   encoder.dispatch([keep = std::move(keep), threads = threads_]() mutable {
     std::vector<float> gathered;
     const float* x = dense_rows(keep[0], gathered);

@@ -16,7 +16,8 @@ namespace punie {
 namespace mx = mlx::core;
 
 // y = x @ w.T; x: [..., K] float32, w: [N, K] float32 (nn.Linear's layout).
-mx::array dense_matmul(const mx::array& x, const mx::array& w, int threads, mx::StreamOrDevice s = {});
+mx::array dense_matmul(
+    const mx::array& x, const mx::array& w, int threads, mx::StreamOrDevice s = {});
 
 class DenseMatmul : public mx::UnaryPrimitive {
  public:

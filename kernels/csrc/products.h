@@ -1,5 +1,5 @@
-// The packed product on raw buffers, shared by the product primitive and the fused
-// decoder block (not part of the Python API).
+// What the primitives share (not part of the Python API): the packed product on raw
+// buffers, and the buffers of a task they hand to MLX's CPU encoder.
 
 #pragma once
 
@@ -35,6 +35,12 @@ PackedMatrix packed_matrix(
 // y[m, n] = x[m, k] @ dequantize(w).T (+ lora_scale * (x @ a) @ b), over `threads`.
 void packed_product(
     const PackedMatrix& matrix, const float* x, int64_t m, float* y, int threads);
+
+// Allocates `outputs`, registers them and `inputs` with the stream's CPU encoder and
+// returns weak copies of both (inputs first): the buffers a dispatched task uses, kept
+// alive until it has run, as MLX's own CPU kernels keep theirs.
+std::vector<mx::array> task_buffers(
+    mx::Stream stream, const std::vector<mx::array>& inputs, std::vector<mx::array> outputs);
 
 // The rows of x as one dense block: its own buffer, or a gathered copy in `storage`
 // when x is a strided view.

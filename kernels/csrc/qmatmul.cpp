@@ -73,6 +73,17 @@ inline void to_floats(const float* src, int count, float* dst) {
   std::memcpy(dst, src, sizeof(float) * count);
 }
 
+// The scales and biases of groups g0 .. g0 + count of neurons n .. n + Cols.
+template <int Cols, typename S>
+inline void load_chunk(
+    const S* scales, const S* biases, int64_t groups, int64_t n, int64_t g0, int count,
+    float (&chunk_scales)[Cols][kChunk], float (&chunk_biases)[Cols][kChunk]) {
+  for (int c = 0; c < Cols; ++c) {
+    to_floats(scales + (n + c) * groups + g0, count, chunk_scales[c]);
+    to_floats(biases + (n + c) * groups + g0, count, chunk_biases[c]);
+  }
+}
+
 // ---- AVX2 + FMA ---------------------------------------------------------------
 
 inline float sum8(__m256 v) {
@@ -170,10 +181,7 @@ __attribute__((target("avx512f"))) void avx512_tile(
   float chunk_biases[Cols][kChunk];
   for (int64_t g0 = 0; g0 < groups; g0 += kChunk) {
     const int count = static_cast<int>(std::min<int64_t>(kChunk, groups - g0));
-    for (int c = 0; c < Cols; ++c) {
-      to_floats(scales + (n + c) * groups + g0, count, chunk_scales[c]);
-      to_floats(biases + (n + c) * groups + g0, count, chunk_biases[c]);
-    }
+    load_chunk<Cols>(scales, biases, groups, n, g0, count, chunk_scales, chunk_biases);
     for (int gi = 0; gi < count; ++gi) {
       const int64_t g = g0 + gi;
       __m512 xa[kPreload ? Rows : 1];
@@ -250,10 +258,7 @@ void avx2_tile(
   float chunk_biases[Cols][kChunk];
   for (int64_t g0 = 0; g0 < groups; g0 += kChunk) {
     const int count = static_cast<int>(std::min<int64_t>(kChunk, groups - g0));
-    for (int c = 0; c < Cols; ++c) {
-      to_floats(scales + (n + c) * groups + g0, count, chunk_scales[c]);
-      to_floats(biases + (n + c) * groups + g0, count, chunk_biases[c]);
-    }
+    load_chunk<Cols>(scales, biases, groups, n, g0, count, chunk_scales, chunk_biases);
     for (int gi = 0; gi < count; ++gi) {
       const int64_t g = g0 + gi;
       for (int c = 0; c < Cols; ++c) {
@@ -449,6 +454,22 @@ void packed_product(
   }
 }
 
+std::vector<mx::array> task_buffers(
+    mx::Stream stream, const std::vector<mx::array>& inputs, std::vector<mx::array> outputs) {
+  auto& encoder = mx::cpu::get_command_encoder(stream);
+  std::vector<mx::array> buffers;
+  for (const auto& input : inputs) {
+    encoder.set_input_array(input);
+    buffers.push_back(mx::array::unsafe_weak_copy(input));
+  }
+  for (auto& output : outputs) {
+    output.set_data(mx::allocator::malloc(output.nbytes()));
+    encoder.set_output_array(output);
+    buffers.push_back(mx::array::unsafe_weak_copy(output));
+  }
+  return buffers;
+}
+
 PackedMatrix packed_matrix(
     const mx::array& w, const mx::array& scales, const mx::array& biases, int bits,
     const mx::array* lora_a, const mx::array* lora_b, float lora_scale) {
@@ -543,31 +564,19 @@ mx::array quantized_decode_matmul(
 void QuantizedDecodeMatmul::eval_cpu(
     const std::vector<mx::array>& inputs,
     mx::array& out) {
-  const auto& x = inputs[0];
-  out.set_data(mx::allocator::malloc(out.nbytes()));
-  auto& encoder = mx::cpu::get_command_encoder(stream());
-  for (const auto& input : inputs) {
-    encoder.set_input_array(input);
-  }
-  encoder.set_output_array(out);
-  const int64_t k = x.shape(-1);
-  const int64_t m = x.size() / k;
   for (size_t i = 1; i < inputs.size(); ++i) {
     if (!inputs[i].flags().row_contiguous) {
       throw std::invalid_argument(
           "quantized_decode_matmul: the weights must be row-contiguous");
     }
   }
+  const int64_t k = inputs[0].shape(-1);
+  const int64_t m = inputs[0].size() / k;
   const bool lora = lora_;
   const float lora_scale = lora_scale_;
   const int threads = threads_;
-  // Weak copies (data, not graph) keep the buffers alive until the task has run, as
-  // MLX's own CPU kernels do.
-  std::vector<mx::array> keep;
-  for (const auto& input : inputs) {
-    keep.push_back(mx::array::unsafe_weak_copy(input));
-  }
-  keep.push_back(mx::array::unsafe_weak_copy(out));
+  auto keep = task_buffers(stream(), inputs, {out});
+  auto& encoder = mx::cpu::get_command_encoder(stream());
   encoder.dispatch([=, keep = std::move(keep), bits = bits_]() mutable {
     const PackedMatrix matrix = packed_matrix(
         keep[1], keep[2], keep[3], bits, lora ? &keep[4] : nullptr,

@@ -82,6 +82,20 @@ float exp_and_sum(float* scores, int64_t n, float top) {
 
 } // namespace
 
+void swiglu(const float* gate, const float* up, float* out, int64_t n) {
+  const __m256 one = _mm256_set1_ps(1.0f);
+  int64_t i = 0;
+  for (; i + 8 <= n; i += 8) {
+    const __m256 g = _mm256_loadu_ps(gate + i);
+    const __m256 sigmoid =
+        _mm256_div_ps(one, _mm256_add_ps(one, exp8(_mm256_sub_ps(_mm256_setzero_ps(), g))));
+    _mm256_storeu_ps(out + i, _mm256_mul_ps(_mm256_mul_ps(g, sigmoid), _mm256_loadu_ps(up + i)));
+  }
+  for (; i < n; ++i) {
+    out[i] = gate[i] / (1.0f + std::exp(-gate[i])) * up[i];
+  }
+}
+
 void attention(
     const float* q, const KeyValues& kv, int64_t base, int64_t rows, int64_t n_heads,
     int64_t n_kv, int64_t head_dim, float scale, float* out, int threads) {
@@ -188,18 +202,8 @@ void SiluMul::eval_cpu(const std::vector<mx::array>& inputs, mx::array& out) {
     const int64_t n = static_cast<int64_t>(keep[2].size());
     constexpr int64_t kBlock = 4096;
     parallel_for((n + kBlock - 1) / kBlock, threads, [&](int64_t first, int64_t last) {
-      const int64_t end = std::min(n, last * kBlock);
-      int64_t i = first * kBlock;
-      const __m256 one = _mm256_set1_ps(1.0f);
-      for (; i + 8 <= end; i += 8) {
-        const __m256 gv = _mm256_loadu_ps(g + i);
-        const __m256 sig = _mm256_div_ps(
-            one, _mm256_add_ps(one, exp8(_mm256_sub_ps(_mm256_setzero_ps(), gv))));
-        _mm256_storeu_ps(y + i, _mm256_mul_ps(_mm256_mul_ps(gv, sig), _mm256_loadu_ps(u + i)));
-      }
-      for (; i < end; ++i) {
-        y[i] = g[i] / (1.0f + std::exp(-g[i])) * u[i];
-      }
+      const int64_t begin = first * kBlock;
+      swiglu(g + begin, u + begin, y + begin, std::min(n, last * kBlock) - begin);
     });
   });
 }

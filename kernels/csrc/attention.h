@@ -46,6 +46,9 @@ mx::array causal_attention(
     const mx::array& queries, const mx::array& keys, const mx::array& values, float scale,
     int threads, mx::StreamOrDevice s = {});
 
+// out[i] = silu(gate[i]) * up[i] on raw buffers (a step's or a prompt's SwiGLU).
+void swiglu(const float* gate, const float* up, float* out, int64_t n);
+
 // silu(gate) * up, elementwise, float32.
 mx::array silu_mul(
     const mx::array& gate, const mx::array& up, int threads, mx::StreamOrDevice s = {});

@@ -225,10 +225,7 @@ void DecodeBlock::eval_cpu(
     rms_norm(mid.data(), keep[4].data<float>(), config.norm_eps, rows, d, normed.data());
     packed_product(m[kGate], normed.data(), rows, gate.data(), threads);
     packed_product(m[kUp], normed.data(), rows, up.data(), threads);
-    for (int64_t i = 0; i < rows * hidden; ++i) {
-      const float g = gate[i];
-      gate[i] = g / (1.0f + std::exp(-g)) * up[i];
-    }
+    swiglu(gate.data(), up.data(), gate.data(), rows * hidden);
     packed_product(m[kDown], gate.data(), rows, out, threads);
     for (int64_t i = 0; i < rows * d; ++i) {
       out[i] += mid[i];

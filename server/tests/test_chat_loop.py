@@ -80,11 +80,11 @@ def script(monkeypatch: pytest.MonkeyPatch, replies: list[str]) -> None:
     monkeypatch.setattr(chat_module, "generate_turn", fake_generate)
 
 
-async def run(monkeypatch, replies, results, settings=None):
+async def run(monkeypatch, replies, results, settings=None, message="question"):
     script(monkeypatch, replies)
     sandbox, recorder, session = FakeSandbox(results), Recorder(), Session("s-test")
     result = await run_chat(
-        "question",
+        message,
         session,
         models=FakeModels(),
         sandbox=sandbox,
@@ -101,6 +101,14 @@ async def test_a_reply_without_a_tool_call_ends_the_turn(monkeypatch):
     assert result.stop_reason == "done"
     assert sandbox.codes == []
     assert ("text", "Just an answer.") in recorder.seen
+
+
+async def test_the_model_sees_the_names_a_message_mentions_quoted_after_it(monkeypatch):
+    *_, session = await run(monkeypatch, ["Ok."], [], message="Open kelp/tide.py")
+    assert session.messages[1] == {
+        "role": "user",
+        "content": 'Open kelp/tide.py\n\nNames as written: "kelp/tide.py"',
+    }
 
 
 async def test_a_tool_call_runs_the_snippet_and_feeds_back_its_output(monkeypatch):

@@ -3,10 +3,11 @@
 The stubs are generated from ``toolset`` (signatures and docstrings of the four
 functions) and from the two result models of ``typecheck``, so what the model is told
 always matches what the sandbox provides. Training and the server both build prompts
-from here.
+from here, the user's turn included (``user_turn``).
 """
 
 import inspect
+import re
 from functools import cache
 from typing import Any
 
@@ -22,6 +23,17 @@ functions below as often as it needs and must print() what you need to see.
 Answer directly, without code, when no file or command is needed.
 After the result comes back, answer the user briefly using what it printed. When the
 snippet printed the whole answer, end your turn without text: what it printed is the reply."""
+
+# Paths (``pkg/mod.py``, ``src/pkg``), file names (``notes.txt``) and snake_case
+# identifiers (``load_colors``), as users write them in a request.
+NAME_PATTERN = re.compile(
+    r"[\w.-]*\w/[\w./-]*\w"
+    r"|\w[\w-]*\.(?:py|pyi|txt|md|rst|toml|json|cfg|ini|yaml|yml|csv|lock)\b"
+    r"|\b\w+_\w+\b"
+)
+# A pasted traceback or listing names far more; the first few are the ones asked about.
+MAX_NAMES = 8
+NAMES_LINE = "Names as written:"
 
 EXECUTE_CODE_TOOL: dict[str, Any] = {
     "type": "function",
@@ -73,3 +85,24 @@ def stubs() -> str:
 def system_prompt() -> str:
     """The Code Mode system prompt: instructions followed by the generated stubs."""
     return f"{INSTRUCTIONS}\n\n```python\n{stubs()}\n```"
+
+
+def mentioned_names(message: str) -> list[str]:
+    """The paths, file names and identifiers ``message`` mentions, first ones first,
+    each once (at most ``MAX_NAMES``)."""
+    return list(dict.fromkeys(NAME_PATTERN.findall(message)))[:MAX_NAMES]
+
+
+def user_turn(message: str) -> str:
+    """What the model is shown for the user's ``message``: the text, then a line quoting
+    the names it mentions (``Names as written: "pkg/mod.py"``), when there are any.
+
+    A snippet names a path inside quotes, and the tokenizer cuts a word after a quote
+    differently from the same word after a space (``"lan|tern|fish`` against
+    `` lantern|fish``): the small model copied such names wrong (``lanconfish``). The
+    quoted line gives it the very tokens it has to write.
+    """
+    names = mentioned_names(message)
+    if not names:
+        return message
+    return f"{message}\n\n{NAMES_LINE} " + ", ".join(f'"{name}"' for name in names)

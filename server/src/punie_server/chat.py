@@ -17,7 +17,7 @@ from typing import Any, Protocol
 
 from punie_sandbox.host import Host
 from punie_sandbox.models import ExecResult
-from punie_sandbox.prompt import EXECUTE_CODE_TOOL
+from punie_sandbox.prompt import EXECUTE_CODE_TOOL, user_turn
 from punie_server.generation import TurnOutput, generate_turn
 from punie_server.model_manager import LoadedModel
 from punie_server.protocol import ChatResult, Settings, Step, Usage
@@ -95,7 +95,7 @@ async def run_chat(
     tokenizer = loaded.tokenizer
     started = time.perf_counter()
     saved = list(session.messages)
-    session.messages.append({"role": "user", "content": message})
+    session.messages.append({"role": "user", "content": user_turn(message)})
     steps: list[Step] = []
     usage = Usage()
     generation_s = 0.0

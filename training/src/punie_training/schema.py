@@ -11,7 +11,7 @@ from typing import Any, Literal
 from pydantic import BaseModel
 
 from punie_sandbox.models import ExecResult
-from punie_sandbox.prompt import EXECUTE_CODE_TOOL, system_prompt
+from punie_sandbox.prompt import EXECUTE_CODE_TOOL, system_prompt, user_turn
 
 Kind = Literal["tool", "multi", "direct"]
 
@@ -52,7 +52,7 @@ class Example(BaseModel):
         """The whole chat in OpenAI/mlx-lm message form."""
         chat: list[dict[str, Any]] = [
             {"role": "system", "content": system_prompt()},
-            {"role": "user", "content": self.user},
+            {"role": "user", "content": user_turn(self.user)},
         ]
         if self.code is not None:
             chat.append({"role": "assistant", "content": "", "tool_calls": [tool_call(self.code)]})

@@ -77,14 +77,14 @@ def save_weights(model: Any, config: dict[str, Any], out_dir: Path) -> None:
 
 def _sample_corpus() -> Iterable[str]:
     """A few rendered Code Mode chats: enough text for a small, valid tokenizer."""
-    from punie_sandbox.prompt import EXECUTE_CODE_TOOL, system_prompt
+    from punie_sandbox.prompt import EXECUTE_CODE_TOOL, system_prompt, user_turn
     from punie_training.evalsuites import load_suites
 
     for queries in load_suites().values():
         for query in queries:
             messages: list[dict[str, Any]] = [
                 {"role": "system", "content": system_prompt()},
-                {"role": "user", "content": query.query},
+                {"role": "user", "content": user_turn(query.query)},
             ]
             if query.kind != "direct":
                 code = 'print(read_file("README.md"))'

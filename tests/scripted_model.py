@@ -34,6 +34,12 @@ EDIT_SCRIPT = (
     f"<tool_call><function=execute_code><parameter=code>{EDIT_SNIPPET}"
     "</parameter></function></tool_call>"
 )
+# A scripted model's whole-workspace type check.
+TYPECHECK_SNIPPET = 'print(typecheck(".").error_count, "type errors")'
+TYPECHECK_SCRIPT = (
+    f"<tool_call><function=execute_code><parameter=code>{TYPECHECK_SNIPPET}"
+    "</parameter></function></tool_call>"
+)
 
 
 def write_edit_request(workspace: Path, path: str, text: str) -> None:

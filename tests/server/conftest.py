@@ -17,7 +17,7 @@ from pytest_lsp.client import DEFAULT_CLIENT_FEATURES, register_lsp_features
 
 from punie_server.model_manager import embedded_model_path
 from tests.acme import write_workspace
-from tests.scripted_model import EDIT_SCRIPT, MARKUP_SCRIPT, write_scripted_model
+from tests.scripted_model import EDIT_SCRIPT, MARKUP_SCRIPT, TYPECHECK_SCRIPT, write_scripted_model
 
 
 @dataclass
@@ -172,6 +172,12 @@ def untrained_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def edit_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A model whose every turn writes what ``write_edit_request`` asked for."""
     return write_scripted_model(tmp_path_factory.mktemp("edit-model"), EDIT_SCRIPT)
+
+
+@pytest.fixture(scope="session")
+def typecheck_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A model whose every turn typechecks the whole workspace and prints the count."""
+    return write_scripted_model(tmp_path_factory.mktemp("typecheck-model"), TYPECHECK_SCRIPT)
 
 
 @pytest.fixture(scope="session")

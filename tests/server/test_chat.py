@@ -3,8 +3,8 @@
 Each test asks what a user would ask; the model writes the snippet, the sandbox runs
 it, and its callbacks come back to this client as an editor would see them: reads of
 open buffers, ``workspace/applyEdit`` requests, consent prompts and diagnostics. The
-questions are ones the embedded tiny model maps to the right snippet (it does not yet
-copy arbitrary paths reliably: see docs/training.md).
+questions are ones the plumbing model maps to the right snippet; writes and type checks,
+which it does not do reliably, come from scripted models (``tests/scripted_model.py``).
 """
 
 from pathlib import Path
@@ -12,11 +12,13 @@ from typing import Any
 
 from lsprotocol import types as lsp
 
+from tests.scripted_model import write_edit_request
 from tests.server.conftest import chat, editor_session
 
 PROJECT_NAME = "Read README.md and tell me the project name"
-WRITE_NOTES = 'Write "done" to notes.txt'
 NO_AUTO_ALLOW = {"commands": {"autoAllow": []}}
+# A scripted model asks for the same step every turn: one turn is the whole chat.
+ONE_TURN = {"maxTurns": 1}
 
 
 def _called(result: Any, tool: str) -> bool:
@@ -55,10 +57,11 @@ async def test_read_file_sees_the_unsaved_buffer_not_the_disk(
 
 
 async def test_an_accepted_write_arrives_as_an_apply_edit_with_the_content(
-    plumbing_model: Path, workspace: Path
+    edit_model: Path, workspace: Path
 ):
-    async with editor_session(plumbing_model, workspace) as client:
-        result = await chat(client, WRITE_NOTES)
+    write_edit_request(workspace, "notes.txt", "done\n")
+    async with editor_session(edit_model, workspace, ONE_TURN) as client:
+        result = await chat(client, 'Write "done" to notes.txt')
         edits = client.script.edits
     assert result.steps[0].ok, result.steps[0]
     assert len(edits) == 1
@@ -75,11 +78,12 @@ async def test_an_accepted_write_arrives_as_an_apply_edit_with_the_content(
 
 
 async def test_a_refused_write_is_a_permission_error_and_nothing_is_written(
-    plumbing_model: Path, workspace: Path
+    edit_model: Path, workspace: Path
 ):
-    async with editor_session(plumbing_model, workspace) as client:
+    write_edit_request(workspace, "notes.txt", "done\n")
+    async with editor_session(edit_model, workspace, ONE_TURN) as client:
         client.script.accept_edits = False
-        result = await chat(client, WRITE_NOTES)
+        result = await chat(client, 'Write "done" to notes.txt')
     error = result.steps[0].error
     assert error is not None
     assert error.type == "PermissionError"
@@ -110,10 +114,10 @@ async def test_a_command_the_user_denies_does_not_run(plumbing_model: Path, work
 
 
 async def test_a_typecheck_publishes_diagnostics_and_a_clean_recheck_clears_them(
-    plumbing_model: Path, workspace: Path
+    typecheck_model: Path, workspace: Path
 ):
     uri = (workspace / "acme" / "labels.py").resolve().as_uri()
-    async with editor_session(plumbing_model, workspace) as client:
+    async with editor_session(typecheck_model, workspace, ONE_TURN) as client:
         first = await chat(client, "Run ty on .")
         published = list(client.diagnostics.get(uri, []))
         (workspace / "acme" / "labels.py").write_text(

@@ -9,7 +9,13 @@ from punie_sandbox.prompt import EXECUTE_CODE_TOOL
 from punie_training.accel import use_fast_cpu_blas
 from punie_training.fit import chat_dataset
 from punie_training.generate import plan_direct_examples
-from punie_training.prefix import PrefixCache, prefix_batches, prefix_loss, system_prefix
+from punie_training.prefix import (
+    PrefixCache,
+    cached_prefix_loss,
+    prefix_batches,
+    prefix_loss,
+    system_prefix,
+)
 
 
 @pytest.fixture(scope="module")
@@ -46,6 +52,21 @@ def test_the_prefix_loss_equals_mlx_lms_loss_on_whole_rows(loaded):
     loss, tokens = prefix_loss(prefix)(model, cut, cut_lengths)
     assert tokens.item() == expected_tokens.item()
     assert (mx.abs(loss - expected) < 1e-4).item()
+
+
+def test_the_cached_prefix_loss_equals_the_prefix_loss_batch_after_batch(loaded):
+    import mlx.core as mx
+
+    model, tokenizer = loaded
+    dataset = chat_dataset(rows(), tokenizer)
+    prefix = system_prefix(tokenizer)
+    cached = cached_prefix_loss(PrefixCache.build(model, prefix))
+    batches = prefix_batches(prefix)(dataset, 2, 2048, seed=0)
+    for batch, lengths in [next(batches), next(batches)]:
+        expected, expected_tokens = prefix_loss(prefix)(model, batch, lengths)
+        loss, tokens = cached(model, batch, lengths)
+        assert tokens.item() == expected_tokens.item()
+        assert (mx.abs(loss - expected) < 1e-5).item()
 
 
 def test_a_row_without_the_prefix_is_refused(loaded):

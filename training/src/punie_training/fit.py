@@ -15,7 +15,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from punie_training.prefix import prefix_batches, prefix_loss
+from punie_training.prefix import PrefixCache, cached_prefix_loss, prefix_batches, prefix_loss
 
 
 class FitSettings(BaseModel):
@@ -150,7 +150,10 @@ def split_loss(
     batch = max(1, min(batch_size, len(rows)))
     shared: dict[str, Any] = {}
     if prefix is not None:
-        shared = {"loss": prefix_loss(prefix), "iterate_batches": prefix_batches(prefix)}
+        shared = {
+            "loss": cached_prefix_loss(PrefixCache.build(model, prefix)),
+            "iterate_batches": prefix_batches(prefix),
+        }
     loss = evaluate(
         model, dataset, batch_size=batch, num_batches=num_batches, max_seq_length=max_seq, **shared
     )

@@ -5,7 +5,8 @@ stubs, tool list), about 400 tokens for SmolLM2's tokenizer against ~100 for the
 of a training example. Its key/value cache is computed once and copied:
 
 - in training, ``prefix_loss`` runs the prefix once per batch (without gradient) and the
-  batch's suffixes attend to it, instead of every row recomputing it;
+  batch's suffixes attend to it, instead of every row recomputing it; measuring a
+  split's loss, where the weights stay put, ``cached_prefix_loss`` runs it once in all;
 - in decoding, ``PrefixCache.fork`` gives a fresh prompt cache that already holds it.
 """
 
@@ -69,6 +70,21 @@ def _broadcast(cache: list[Any], batch: int) -> list[Any]:
     return out
 
 
+def _suffix_loss(model: Any, cache: list[Any], batch: Any, lengths: Any) -> tuple[Any, Any]:
+    """mlx-lm's masked cross-entropy of ``batch``'s rows continuing from the prefix ``cache``."""
+    import mlx.core as mx
+    import mlx.nn as nn
+
+    cache = _broadcast(cache, batch.shape[0])
+    inputs, targets = batch[:, :-1], batch[:, 1:]
+    logits = model(inputs, cache=cache)
+    steps = mx.arange(1, targets.shape[1] + 1)
+    mask = mx.logical_and(steps >= lengths[:, 0:1], steps <= lengths[:, 1:])
+    ce = nn.losses.cross_entropy(logits, targets) * mask
+    ntoks = mask.sum()
+    return ce.astype(mx.float32).sum() / ntoks, ntoks
+
+
 def prefix_loss(prefix: Sequence[int]) -> Callable[[Any, Any, Any], tuple[Any, Any]]:
     """mlx-lm's masked cross-entropy for batches whose rows all begin with ``prefix``,
     which ``prefix_batches`` has cut off: the prefix is run once per batch, without
@@ -78,7 +94,6 @@ def prefix_loss(prefix: Sequence[int]) -> Callable[[Any, Any, Any], tuple[Any, A
     only the path through the prefix's keys and values.
     """
     import mlx.core as mx
-    import mlx.nn as nn
     from mlx_lm.models.cache import make_prompt_cache
 
     head = mx.array([list(prefix)])
@@ -86,14 +101,17 @@ def prefix_loss(prefix: Sequence[int]) -> Callable[[Any, Any, Any], tuple[Any, A
     def loss(model: Any, batch: Any, lengths: Any) -> tuple[Any, Any]:
         cache = make_prompt_cache(model)
         model(head, cache=cache)
-        cache = _broadcast(cache, batch.shape[0])
-        inputs, targets = batch[:, :-1], batch[:, 1:]
-        logits = model(inputs, cache=cache)
-        steps = mx.arange(1, targets.shape[1] + 1)
-        mask = mx.logical_and(steps >= lengths[:, 0:1], steps <= lengths[:, 1:])
-        ce = nn.losses.cross_entropy(logits, targets) * mask
-        ntoks = mask.sum()
-        return ce.astype(mx.float32).sum() / ntoks, ntoks
+        return _suffix_loss(model, cache, batch, lengths)
+
+    return loss
+
+
+def cached_prefix_loss(prefix: PrefixCache) -> Callable[[Any, Any, Any], tuple[Any, Any]]:
+    """``prefix_loss`` for a model whose weights do not change between batches (measuring
+    a split's loss): the prefix's cache is the one ``prefix`` already holds."""
+
+    def loss(model: Any, batch: Any, lengths: Any) -> tuple[Any, Any]:
+        return _suffix_loss(model, prefix.cache, batch, lengths)
 
     return loss
 

@@ -24,22 +24,26 @@ if TYPE_CHECKING:
     from tokenizers import Tokenizer
 
 EOS = "<|im_end|>"
+
+
+def call_script(snippet: str) -> str:
+    """A scripted answer that runs ``snippet`` with ``execute_code``."""
+    return (
+        f"<tool_call><function=execute_code><parameter=code>{snippet}"
+        "</parameter></function></tool_call>"
+    )
+
+
 # A reply wrapped in the protocol text a confused model emits; users must see only the words.
 MARKUP_REPLY = "Plain words"
 MARKUP_SCRIPT = f"{MARKUP_REPLY}<|endoftext|></tool_response></parameter></function></tool_call>"
 # The snippet a scripted "editor" model runs: it writes the text of .punie-test/text to
 # the path named in .punie-test/path, so a test decides both without a new model.
 EDIT_SNIPPET = "write_file(read_file('.punie-test/path'), read_file('.punie-test/text'))"
-EDIT_SCRIPT = (
-    f"<tool_call><function=execute_code><parameter=code>{EDIT_SNIPPET}"
-    "</parameter></function></tool_call>"
-)
+EDIT_SCRIPT = call_script(EDIT_SNIPPET)
 # A scripted model's whole-workspace type check.
 TYPECHECK_SNIPPET = 'print(typecheck(".").error_count, "type errors")'
-TYPECHECK_SCRIPT = (
-    f"<tool_call><function=execute_code><parameter=code>{TYPECHECK_SNIPPET}"
-    "</parameter></function></tool_call>"
-)
+TYPECHECK_SCRIPT = call_script(TYPECHECK_SNIPPET)
 
 
 def write_edit_request(workspace: Path, path: str, text: str) -> None:

@@ -138,11 +138,12 @@ def split_loss(
     *,
     batch_size: int,
     max_seq: int,
-    prefix: list[int] | None = None,
+    prefix: PrefixCache | None = None,
     num_batches: int = -1,
 ) -> SplitLoss:
     """Loss and perplexity of ``model`` on the rows of a split file: all of them, or the
-    first ``num_batches`` batches (``prefix`` as in ``fit``: the same value, faster)."""
+    first ``num_batches`` batches (``prefix``, the system turn's cache built with this
+    model: the same value, faster)."""
     from mlx_lm.tuner.trainer import evaluate
 
     rows = read_rows(path)
@@ -151,8 +152,8 @@ def split_loss(
     shared: dict[str, Any] = {}
     if prefix is not None:
         shared = {
-            "loss": cached_prefix_loss(PrefixCache.build(model, prefix)),
-            "iterate_batches": prefix_batches(prefix),
+            "loss": cached_prefix_loss(prefix),
+            "iterate_batches": prefix_batches(prefix.tokens),
         }
     loss = evaluate(
         model, dataset, batch_size=batch, num_batches=num_batches, max_seq_length=max_seq, **shared
@@ -171,7 +172,9 @@ def split_losses(
     train_batches: int = -1,
 ) -> dict[str, SplitLoss]:
     """Loss and perplexity of the train, valid and test splits in ``data_dir`` (the train
-    split over its first ``train_batches`` batches, or all of it)."""
+    split over its first ``train_batches`` batches, or all of it; ``prefix`` as in ``fit``)."""
+    # The weights stay put while the losses are measured: one cache serves every split.
+    cache = PrefixCache.build(model, prefix) if prefix is not None else None
     return {
         name: split_loss(
             model,
@@ -179,7 +182,7 @@ def split_losses(
             data_dir / f"{name}.jsonl",
             batch_size=batch_size,
             max_seq=max_seq,
-            prefix=prefix,
+            prefix=cache,
             num_batches=train_batches if name == "train" else -1,
         )
         for name in ("train", "valid", "test")

@@ -6,7 +6,9 @@ as the recipe was tuned: ``workspace/`` (lanternfish) with ``queries.jsonl`` and
 ``workspace2/`` (orrery, a ``src/`` layout) with ``queries2.jsonl`` were looked at while
 tuning; ``workspace3/`` (apiary) with ``queries3.jsonl`` was first run on the first
 SmolLM2 model and its misses were then looked at; ``workspace4/`` (glazebook) with
-``queries4.jsonl`` was written while the second one trained and was first run on it.
+``queries4.jsonl`` was written while the second one trained and was first run on it;
+``workspace5/`` (tramline) with ``queries5.jsonl`` was written while a third one
+trained (not kept, docs/training.md) and was first run on it and on the committed one.
 """
 
 import json
@@ -28,6 +30,7 @@ SETS = {
     "orrery": (HERE / "queries2.jsonl", HERE / "workspace2"),
     "apiary": (HERE / "queries3.jsonl", HERE / "workspace3"),
     "glazebook": (HERE / "queries4.jsonl", HERE / "workspace4"),
+    "tramline": (HERE / "queries5.jsonl", HERE / "workspace5"),
 }
 # The workspaces' own names: a model must copy them, it cannot have learnt them.
 NAMES = (
@@ -35,6 +38,8 @@ NAMES = (
     "orrery", "gravity", "clockwork", "comets", "escape_speed", "teaching",
     "apiary", "harvest", "queens", "hives", "inspection", "syrup", "needs_space",
     "glazebook", "kilns", "celadon", "cone_temperature", "bisque_ramp", "glaze_ramp",
+    "tramline", "ridership", "depots", "headway_minutes", "stop_index", "fare_for_zones",
+    "Quayside", "Millbrook",
 )  # fmt: skip
 
 
@@ -72,7 +77,7 @@ def test_no_training_template_or_fixture_uses_the_held_out_workspaces_names():
 # "Current figures"). These are the passes it reached when committed, so a change that
 # loses them fails here; raise them with a better model. SLACK: on another CPU the BLAS
 # rounds differently, and a near-tie in greedy decoding can flip one answer.
-PASSES = {"lanternfish": 19, "orrery": 18, "apiary": 18, "glazebook": 14}
+PASSES = {"lanternfish": 19, "orrery": 18, "apiary": 18, "glazebook": 14, "tramline": 18}
 SLACK = 1
 GOAL = 0.9
 

@@ -1,0 +1,1 @@
+"""tramline: tram journeys, timetables and fares."""

@@ -1,0 +1,6 @@
+class UnknownStopError(Exception):
+    pass
+
+
+class FareZoneError(Exception):
+    pass

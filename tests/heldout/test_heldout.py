@@ -1,7 +1,7 @@
-"""Our own held-out set: queries on a workspace the embedded model never trained on, with
+"""Our own held-out sets: queries on a workspace the embedded model never trained on, with
 names and phrasings that no training template produces, scored by ``punie eval``.
 
-Four sets, each a workspace and its queries (PROTOCOL §7), written one after the other
+Five sets, each a workspace and its queries (PROTOCOL §7), written one after the other
 as the recipe was tuned: ``workspace/`` (lanternfish) with ``queries.jsonl`` and
 ``workspace2/`` (orrery, a ``src/`` layout) with ``queries2.jsonl`` were looked at while
 tuning; ``workspace3/`` (apiary) with ``queries3.jsonl`` was first run on the first

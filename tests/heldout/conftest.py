@@ -1,2 +1,2 @@
-# workspace/ is a user's project (its tests import a package that is not installed).
-collect_ignore = ["workspace", "workspace2", "workspace3", "workspace4", "workspace5"]
+# workspace*/ are users' projects (their tests import packages that are not installed).
+collect_ignore_glob = ["workspace*"]

@@ -1,6 +1,7 @@
 """Planning examples: fixtures, intents, phrasings, the split and the eval guard."""
 
 import json
+import random
 import re
 
 from punie_sandbox.prompt import system_prompt
@@ -8,8 +9,8 @@ from punie_training.dataset import DataReport, is_eval_query, split, write_datas
 from punie_training.direct import QUESTIONS
 from punie_training.evalsuites import EVAL_WORKSPACE, load_suites, write_eval_workspace
 from punie_training.fixtures import make_fixture
-from punie_training.generate import plan_direct_examples, plan_tool_drafts
-from punie_training.intents import INTENTS, expand
+from punie_training.generate import ARITHMETIC_EVERY, plan_direct_examples, plan_tool_drafts
+from punie_training.intents import INTENTS, expand, note_text
 from punie_training.schema import Example
 
 
@@ -69,9 +70,56 @@ def test_many_phrasings_per_intent():
 
 
 def test_direct_examples_cover_every_question_with_its_answer():
-    examples = plan_direct_examples(0, len(QUESTIONS))
-    assert [e.answer for e in examples] == [q.answer for q in QUESTIONS]
+    count = len(QUESTIONS) * ARITHMETIC_EVERY // (ARITHMETIC_EVERY - 1) + 1
+    examples = plan_direct_examples(0, count)
+    asked = [e for e in examples if e.category != "arithmetic"][: len(QUESTIONS)]
+    assert [e.answer for e in asked] == [q.answer for q in QUESTIONS]
     assert all(e.code is None and e.kind == "direct" for e in examples)
+
+
+def test_every_eighth_direct_example_is_a_sum_with_its_true_result():
+    examples = plan_direct_examples(0, 40 * ARITHMETIC_EVERY)
+    sums = [e for e in examples if e.category == "arithmetic"]
+    assert len(sums) == 40
+    words = {"plus": "+", "added to": "+", "minus": "-", "take away": "-", "times": "*"}
+    words |= {"multiplied by": "*", "x": "*", "divided by": "//", "over": "//", "/": "//"}
+    for example in sums:
+        match = re.fullmatch(r"(\d+) (.+) (\d+) is (\d+)\.", example.answer)
+        assert match, example.answer
+        a, op, b, result = match.groups()
+        expression = f"{a} {words.get(op, op)} {b}"
+        assert eval(expression) == int(result), example.answer
+        assert f"{a} {op} {b}" in example.user
+
+
+def test_twins_users_ask_for_in_the_same_words_share_one_snippet():
+    code = {intent.name: intent.code for intent in INTENTS}
+    assert code["read_file"] == code["describe_file"]
+    assert code["find_definition"] == code["search_text"]
+    assert code["count_lines"] == code["lines_per_directory"]
+
+
+def test_plain_text_files_are_read_and_counted_not_only_written():
+    drafts = plan_tool_drafts(0, 40 * len(INTENTS))
+    plain = (".txt", ".md", ".csv")
+    read = [
+        d for d in drafts if d.category in ("read_file", "count_lines_in_file", "describe_file")
+    ]
+    paths = [m.group(1) for d in read if (m := re.search(r'"([^"]+)"', d.code))]
+    assert sum(p.endswith(plain) and p != "README.md" for p in paths) >= len(read) // 5
+
+
+def test_write_texts_come_in_many_shapes_and_fit_in_a_string():
+    texts = {note_text(random.Random(seed)) for seed in range(300)}
+    assert len(texts) > 150
+    assert len({len(t.split()) for t in texts}) >= 4
+    assert not any('"' in t or "\\" in t for t in texts)
+
+
+def test_a_third_of_type_checks_are_of_the_whole_project():
+    drafts = [d for d in plan_tool_drafts(0, 60 * len(INTENTS)) if d.category == "typecheck"]
+    whole = sum('typecheck(".")' in d.code for d in drafts)
+    assert 0.2 < whole / len(drafts) < 0.45
 
 
 def test_a_tool_example_becomes_two_rows_each_ending_in_an_assistant_turn():

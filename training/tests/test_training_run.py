@@ -166,7 +166,6 @@ def test_a_short_run_of_the_embedded_models_recipe_on_smollm2(tmp_path, monkeypa
         tool_examples=len(INTENTS),
         direct_examples=6,
         general_examples=4,
-        train_loss_batches=2,
     )
     preset.fit = preset.fit.model_copy(update={"iters": 2, "val_batches": 1})
     card = train_lora(tmp_path / "adapter", preset, command="test")

@@ -1,5 +1,8 @@
-"""Direct answers: Python concept questions the model answers without running code."""
+"""Direct answers: Python concept questions the model answers without running code, and
+small sums it works out in its head."""
 
+import random
+from collections.abc import Callable
 from dataclasses import dataclass
 
 # (topic as users name it, the answer)
@@ -395,3 +398,36 @@ QUESTIONS: tuple[Question, ...] = (
         for task, code in PROGRAMS
     )
 )
+
+
+# (what users call the operation, its operands' ranges, the result)
+OPERATIONS: tuple[
+    tuple[tuple[str, ...], tuple[int, int], tuple[int, int], Callable[[int, int], int]], ...
+] = (
+    (("plus", "+", "added to"), (11, 59), (11, 59), lambda a, b: a + b),
+    (("minus", "-", "take away"), (20, 99), (2, 19), lambda a, b: a - b),
+    (("times", "*", "multiplied by", "x"), (2, 11), (2, 11), lambda a, b: a * b),
+)
+ARITHMETIC_PHRASINGS = (
+    "What is <a> <op> <b>?",
+    "What's <a> <op> <b>?",
+    "How much is <a> <op> <b>?",
+    "{Calculate|Compute|Work out} <a> <op> <b>",
+    "<a> <op> <b>?",
+    "Quick maths: <a> <op> <b>?",
+)
+
+
+def arithmetic_question(rng: random.Random) -> tuple[str, dict[str, str], str]:
+    """A small sum, difference, product or exact quotient: (phrasing, slots, answer)."""
+    template = rng.choice(ARITHMETIC_PHRASINGS)
+    kind = rng.randrange(len(OPERATIONS) + 1)
+    if kind == len(OPERATIONS):  # division, always exact
+        b, quotient = rng.randint(2, 12), rng.randint(2, 12)
+        a, word, result = b * quotient, rng.choice(("divided by", "/", "over")), quotient
+    else:
+        words, a_range, b_range, apply = OPERATIONS[kind]
+        a, b, word = rng.randint(*a_range), rng.randint(*b_range), rng.choice(words)
+        result = apply(a, b)
+    slots = {"a": str(a), "op": word, "b": str(b)}
+    return template, slots, f"{a} {word} {b} is {result}."

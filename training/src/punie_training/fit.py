@@ -139,11 +139,9 @@ def split_loss(
     batch_size: int,
     max_seq: int,
     prefix: PrefixCache | None = None,
-    num_batches: int = -1,
 ) -> SplitLoss:
-    """Loss and perplexity of ``model`` on the rows of a split file: all of them, or the
-    first ``num_batches`` batches (``prefix``, the system turn's cache built with this
-    model: the same value, faster)."""
+    """Loss and perplexity of ``model`` on all the rows of a split file (``prefix``, the
+    system turn's cache built with this model: the same value, faster)."""
     from mlx_lm.tuner.trainer import evaluate
 
     rows = read_rows(path)
@@ -156,7 +154,7 @@ def split_loss(
             "iterate_batches": prefix_batches(prefix.tokens),
         }
     loss = evaluate(
-        model, dataset, batch_size=batch, num_batches=num_batches, max_seq_length=max_seq, **shared
+        model, dataset, batch_size=batch, num_batches=-1, max_seq_length=max_seq, **shared
     )
     return SplitLoss(loss=loss, perplexity=math.exp(loss))
 
@@ -169,10 +167,9 @@ def split_losses(
     batch_size: int,
     max_seq: int,
     prefix: list[int] | None = None,
-    train_batches: int = -1,
+    splits: tuple[str, ...] = ("train", "valid", "test"),
 ) -> dict[str, SplitLoss]:
-    """Loss and perplexity of the train, valid and test splits in ``data_dir`` (the train
-    split over its first ``train_batches`` batches, or all of it; ``prefix`` as in ``fit``)."""
+    """Loss and perplexity of each of ``splits`` in ``data_dir`` (``prefix`` as in ``fit``)."""
     # The weights stay put while the losses are measured: one cache serves every split.
     cache = PrefixCache.build(model, prefix) if prefix is not None else None
     return {
@@ -183,7 +180,6 @@ def split_losses(
             batch_size=batch_size,
             max_seq=max_seq,
             prefix=cache,
-            num_batches=train_batches if name == "train" else -1,
         )
-        for name in ("train", "valid", "test")
+        for name in splits
     }

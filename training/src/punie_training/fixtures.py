@@ -4,8 +4,9 @@ A fixture is a pure function of its seed, so an example only records the seed an
 same files can be rebuilt later (for the held-out decode check). Each project has a
 README naming it, a package of modules (some with module docstrings, some defining
 exceptions, sometimes a subpackage, sometimes under ``src/``), a tests directory, and
-sometimes scripts, docs, a ``pyproject.toml``, data files and a ``config.toml``; some
-have a module with real return-type errors that ty reports.
+sometimes scripts, docs, a ``pyproject.toml``, a ``config.toml`` and the plain files
+people keep next to code (notes, to-do lists, design docs, CSV data); some have a module
+with real return-type errors that ty reports.
 
 Names come from ``words``: real words, compounds and made-up words, too many to
 memorise, so a model trained on them must copy names and paths from the question, as
@@ -50,6 +51,15 @@ SUBPACKAGES = ("core", "io", "web", "data", "plugins", "utils", "backends", "too
 ERROR_STEMS = ["Parse", "Storage", "Config", "Lookup", "Network", "Timeout", "Auth", "Quota"]
 CONFIG_NAMES = ("config.toml", "settings.toml")
 BROKEN_MODULE = "labels"
+# Plain files users ask to see or count as often as code: without them every text-file
+# name in the data would be one to write, and a model learns that "notes.md" means write.
+TEXT_FILES = (
+    "notes.md", "notes.txt", "todo.txt", "TODO.md", "ideas.md", "NOTES.txt",
+    "docs/notes.md", "docs/design.md", "docs/roadmap.md", "notes/meeting.txt",
+    "notes/todo.md", "CONTRIBUTING.md",
+)  # fmt: skip
+DATA_FILES = ("data/sample.csv", "data/items.csv", "data/names.txt", "data.csv")
+TODO_VERBS = ("fix", "review", "rename", "document", "test", "speed up", "clean up", "remove")
 
 
 class Fixture(BaseModel):
@@ -72,6 +82,11 @@ class Fixture(BaseModel):
             for p in self.python_files()
             if p.startswith(self.package_dir + "/") and not p.endswith("__init__.py")
         ]
+
+    def plain_files(self) -> list[str]:
+        """Its notes, docs and data files (neither code, config nor the README), sorted."""
+        kept = (".md", ".txt", ".csv")
+        return sorted(p for p in self.files if p.endswith(kept) and p != "README.md")
 
     def test_files(self) -> list[str]:
         """Its ``tests/test_*.py`` files, sorted."""
@@ -183,6 +198,30 @@ def _readme(rng: random.Random, name: str) -> str:
     return "\n\n".join(parts) + "\n"
 
 
+def _text_file(rng: random.Random, path: str, name: str, package: str, modules: list[str]) -> str:
+    """Notes or a to-do list that mention the project's own names, a few lines long."""
+    parts = ("code", "tests", "docs")
+    items = [
+        f"{rng.choice(TODO_VERBS)} {rng.choice(modules)}.py"
+        if rng.random() < 0.5
+        else f"{rng.choice(TODO_VERBS)} the {rng.choice(NOUNS)} {rng.choice(parts)}"
+        for _ in range(rng.randint(1, 4))
+    ]
+    if path.endswith(".txt"):
+        return "\n".join(items) + "\n"
+    title = path.rsplit("/", 1)[-1].removesuffix(".md").replace("_", " ").capitalize()
+    lines = [f"# {title}", "", f"Notes on {name} (package `{package}`).", ""]
+    return "\n".join(lines + [f"- {item}" for item in items]) + "\n"
+
+
+def _data_file(rng: random.Random, path: str) -> str:
+    nouns = rng.sample(NOUNS, rng.randint(2, 5))
+    if path.endswith(".txt"):
+        return "\n".join(nouns) + "\n"
+    rows = [f"{noun},{rng.randint(1, 99)}" for noun in nouns]
+    return "\n".join(["name,count", *rows]) + "\n"
+
+
 def _module_names(rng: random.Random, count: int) -> list[str]:
     names: list[str] = []
     while len(names) < count:
@@ -224,6 +263,11 @@ def make_fixture(seed: int) -> Fixture:
         )
     if rng.random() < 0.3:
         files["docs/usage.md"] = f"# Using {name}\n\nImport `{package}` and call its helpers.\n"
+    for path in rng.sample(TEXT_FILES, rng.choice((0, 1, 1, 2))):
+        files[path] = _text_file(rng, path, name, package, modules)
+    if rng.random() < 0.25:
+        path = rng.choice(DATA_FILES)
+        files[path] = _data_file(rng, path)
     if rng.random() < 0.2:
         files["CHANGELOG.md"] = f"# Changelog\n\n## 0.1.0\n\n- First release of {name}.\n"
     return Fixture(seed=seed, name=name, package=package, package_dir=package_dir, files=files)

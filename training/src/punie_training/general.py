@@ -32,7 +32,6 @@ QUESTIONS: tuple[str, ...] = (
     "What is the tallest mountain on Earth?",
     "What language is spoken in Brazil?",
     "Why is the sky blue?",
-    "What is 7 times 8?",
     "What is the square root of 81?",
     "What is 15 percent of 200?",
     "Is 17 a prime number?",

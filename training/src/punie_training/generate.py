@@ -9,7 +9,7 @@ import random
 
 from pydantic import BaseModel
 
-from punie_training.direct import QUESTIONS
+from punie_training.direct import QUESTIONS, arithmetic_question
 from punie_training.fixtures import make_fixture
 from punie_training.general import QUESTIONS as GENERAL_QUESTIONS
 from punie_training.intents import INTENTS, Slots, expand, fill, phrase
@@ -17,6 +17,9 @@ from punie_training.schema import Example, Kind
 
 # Fixture seeds are spread out so two runs with nearby seeds share no workspaces.
 _FIXTURE_STRIDE = 1_000_003
+# Every this many direct examples, one is a small sum (the base's own arithmetic is shaky
+# and a fine-tune on words alone makes it worse).
+ARITHMETIC_EVERY = 8
 
 
 class Draft(BaseModel):
@@ -58,20 +61,32 @@ def plan_tool_drafts(seed: int, count: int) -> list[Draft]:
 
 
 def plan_direct_examples(seed: int, count: int) -> list[Example]:
-    """``count`` direct examples, cycling through the concept questions."""
+    """``count`` direct examples, cycling through the concept questions, with a small sum
+    every ``ARITHMETIC_EVERY``-th one."""
     rng = random.Random(f"direct-{seed}")
     examples = []
+    asked = 0
     for index in range(count):
-        question = QUESTIONS[index % len(QUESTIONS)]
-        template = rng.choice(question.phrasings)
+        if index % ARITHMETIC_EVERY == ARITHMETIC_EVERY - 1:
+            template, slots, answer = arithmetic_question(rng)
+            category = "arithmetic"
+        else:
+            question = QUESTIONS[asked % len(QUESTIONS)]
+            asked += 1
+            template, slots, answer = (
+                rng.choice(question.phrasings),
+                question.slots,
+                question.answer,
+            )
+            category = question.name
         examples.append(
             Example(
                 id=f"direct-{index}",
                 kind="direct",
-                category=question.name,
+                category=category,
                 template=template,
-                user=phrase(expand(template, rng, question.slots), rng),
-                answer=question.answer,
+                user=phrase(expand(template, rng, slots), rng),
+                answer=answer,
             )
         )
     return examples

@@ -16,7 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from punie_training.fixtures import BROKEN_MODULE, CONFIG_NAMES, Fixture
-from punie_training.words import made_up_word
+from punie_training.words import NOUNS, VERBS, made_up_word
 
 Slots = dict[str, str]
 _CHOICE = re.compile(r"\{([^{}]*)\}")
@@ -48,7 +48,8 @@ _SYNONYM = re.compile(r"\b(" + "|".join(re.escape(w) for w in SYNONYMS) + r")\b"
 # What users call the whole project when they mean the path ".".
 WHOLE_PROJECT = (
     "the project", "the whole project", "the codebase", "everything", "all the code",
-    "the repo", "the entire repository", "the whole workspace",
+    "the repo", "the entire repository", "the whole workspace", "this project", "my code",
+    "all files", "every module", "the whole code base", "this repo",
 )  # fmt: skip
 
 
@@ -134,8 +135,20 @@ class Intent:
 
 
 def _readable_file(rng: random.Random, fixture: Fixture) -> Slots | None:
-    small = [p for p, text in fixture.files.items() if len(text.splitlines()) <= 8]
+    # Notes and docs often, so that a text file's name is one to read as well as to write.
+    plain = fixture.plain_files()
+    if plain and rng.random() < 0.4:
+        return {"path": rng.choice(plain)}
+    small = [p for p, text in fixture.files.items() if len(text.splitlines()) <= 10]
     return {"path": rng.choice(sorted(small))} if small else None
+
+
+def _explained_file(rng: random.Random, fixture: Fixture) -> Slots | None:
+    """A module to explain, or now and then a notes or docs file."""
+    plain = fixture.plain_files()
+    if plain and rng.random() < 0.2:
+        return {"path": rng.choice(plain)}
+    return _module_file(rng, fixture)
 
 
 def _module_file(rng: random.Random, fixture: Fixture) -> Slots | None:
@@ -158,7 +171,10 @@ def _directory(rng: random.Random, fixture: Fixture) -> Slots:
 
 
 def _typecheck_target(rng: random.Random, fixture: Fixture) -> Slots:
-    return {"path": rng.choice([".", *fixture.python_files()])}
+    # The whole project is what users check most often, in words of many kinds.
+    if rng.random() < 0.3:
+        return {"path": "."}
+    return {"path": rng.choice(fixture.python_files())}
 
 
 def _broken_file(rng: random.Random, fixture: Fixture) -> Slots | None:
@@ -194,6 +210,36 @@ NOTE_STEMS = ("notes", "todo", "plan", "ideas", "status", "summary", "log", "dra
 NOTE_EXTENSIONS = (".txt", ".txt", ".md", ".rst", ".log")
 NOTE_VERBS = ("fix", "review", "ship", "test", "document", "release", "rename", "check")
 NOTE_WHEN = ("", "", " on friday", " today", " before lunch", " next week", " first")
+NOTE_NOUNS = (
+    "parser", "tests", "docs", "release", "cache", "login page", "api", "build", "backup",
+    "dashboard", "migration", "installer",
+)  # fmt: skip
+NOTE_TIMES = ("9am", "noon", "3pm", "friday", "monday morning", "tomorrow", "end of day")
+NOTE_STATES = ("flaky", "broken", "slow", "ready", "done", "blocked", "green", "out of date")
+NOTE_WORDS = ("done", "hello world", "ok", "42", "ship it", "needs review", "TODO", "draft")
+NOTE_NAMES = ("alice", "bob", "priya", "chen", "marta", "omar", "lena", "kofi")
+
+
+def _noun(rng: random.Random) -> str:
+    return made_up_word(rng, (2,)) if rng.random() < 0.3 else rng.choice(NOTE_NOUNS)
+
+
+# What users ask to write comes in many shapes; trained on one ("fix the parser"), a
+# model takes any words near a text file's name for text to write.
+NOTE_SHAPES: tuple[Callable[[random.Random], str], ...] = (
+    lambda rng: f"{rng.choice(NOTE_VERBS)} the {_noun(rng)}{rng.choice(NOTE_WHEN)}",
+    lambda rng: rng.choice(NOTE_WORDS),
+    lambda rng: f"standup at {rng.choice(NOTE_TIMES)}",
+    lambda rng: f"the {_noun(rng)} is {rng.choice(NOTE_STATES)}",
+    lambda rng: f"version {rng.randint(0, 4)}.{rng.randint(0, 19)}",
+    lambda rng: f"ask {rng.choice(NOTE_NAMES)} about the {_noun(rng)}",
+    lambda rng: f"call {rng.choice(NOTE_NAMES)} at {rng.choice(NOTE_TIMES)}",
+    lambda rng: f"{rng.randint(2, 30)} {rng.choice(NOUNS)}s left",
+    lambda rng: f"remember to {rng.choice(VERBS)} the {rng.choice(NOUNS)}",
+    lambda rng: f"{rng.choice(NOUNS)} and {rng.choice(NOUNS)}",
+    lambda rng: f"{made_up_word(rng, (2, 3))} {made_up_word(rng, (1, 2))}",
+    lambda rng: f"{rng.choice(VERBS)} {rng.choice(NOUNS)} by {rng.choice(NOTE_TIMES)}",
+)
 
 
 def note_path(rng: random.Random) -> str:
@@ -204,11 +250,7 @@ def note_path(rng: random.Random) -> str:
 
 def note_text(rng: random.Random) -> str:
     """A short line of text to write (no quotes, so it sits in a snippet's string)."""
-    if rng.random() < 0.15:
-        return rng.choice(("done", "hello world", "ok", "42", "ship it", "needs review"))
-    nouns = ("parser", "tests", "docs", "release", "cache", "login page", "api")
-    noun = made_up_word(rng, (2,)) if rng.random() < 0.3 else rng.choice(nouns)
-    return f"{rng.choice(NOTE_VERBS)} the {noun}{rng.choice(NOTE_WHEN)}"
+    return rng.choice(NOTE_SHAPES)(rng)
 
 
 def _note(rng: random.Random, fixture: Fixture) -> Slots:
@@ -223,6 +265,35 @@ def _config(rng: random.Random, fixture: Fixture) -> Slots:
 
 
 FIND_PY = 'files = sorted(run_command("find", [".", "-name", "*.py"]).split())\n'
+# Twins users ask for in the same words get one snippet that answers both, so the model
+# never has to guess between them: showing and explaining a file ...
+READ_CODE = (
+    'text = read_file("<path>")\n'
+    "names = [line.split('(')[0].split(':')[0].split()[1] for line in text.splitlines()"
+    ' if line.startswith(("def ", "class "))]\n'
+    "if names:\n"
+    '    print("<path> defines " + ", ".join(names) + ":")\n'
+    "print(text)"
+)
+# ... finding where a name is defined and every place it occurs ...
+FIND_NAME_CODE = (
+    'hits = sorted(run_command("grep", ["-rn", "<name>", "."]).splitlines())\n'
+    'defined = [hit for hit in hits if "def <name>" in hit or "class <name>" in hit]\n'
+    "if defined:\n"
+    '    print("<name> is defined at " + defined[0])\n'
+    'print(len(hits), "matches for <name>:")\n'
+    'print("\\n".join(hits))'
+)
+# ... and the project's line count, in total and per directory.
+LINES_CODE = (
+    FIND_PY + "lines = {}\n"
+    "for path in files:\n"
+    '    folder = path.rsplit("/", 1)[0]\n'
+    "    lines[folder] = lines.get(folder, 0) + len(read_file(path).splitlines())\n"
+    'print(len(files), "Python files,", sum(lines.values()), "lines in total")\n'
+    "for folder, count in lines.items():\n"
+    '    print(f"{folder}: {count}")'
+)
 
 INTENTS: tuple[Intent, ...] = (
     Intent(
@@ -285,7 +356,7 @@ INTENTS: tuple[Intent, ...] = (
             "What's written in <path>?",
             "Open <path> and print it",
         ),
-        code='print(read_file("<path>"))',
+        code=READ_CODE,
         slots=_readable_file,
     ),
     Intent(
@@ -304,14 +375,8 @@ INTENTS: tuple[Intent, ...] = (
             "Describe the module <path>",
             "What is in <path> and what does it do?",
         ),
-        code=(
-            'text = read_file("<path>")\n'
-            "names = [line.split('(')[0].split(':')[0].split()[1] for line in text.splitlines()"
-            ' if line.startswith(("def ", "class "))]\n'
-            'print("<path> defines " + (", ".join(names) or "nothing at the top level") + ":")\n'
-            "print(text)"
-        ),
-        slots=_module_file,
+        code=READ_CODE,
+        slots=_explained_file,
     ),
     Intent(
         name="list_definitions",
@@ -415,6 +480,10 @@ INTENTS: tuple[Intent, ...] = (
             "What's in the <dir> {directory|folder}?",
             "Files under <dir>?",
             "Open the {folder|directory} <dir> and list it",
+            "What does the {folder|directory} <dir> contain?",
+            "{What's kept|What lives|What is stored} in <dir>?",
+            "{Tell me|Show me} what <dir> holds",
+            "Which files does <dir> have?",
         ),
         code='print(run_command("ls", ["<dir>"]))',
         slots=_directory,
@@ -450,11 +519,7 @@ INTENTS: tuple[Intent, ...] = (
             "What file {has|holds} the definition of <name>?",
             "{Where|In which module} {do we|does the code} define <name>?",
         ),
-        code=(
-            'hits = sorted(run_command("grep", ["-rn", "<name>", "."]).splitlines())\n'
-            'found = [hit for hit in hits if "def <name>" in hit or "class <name>" in hit]\n'
-            'print("\\n".join(found) if found else "<name> is not defined here.")'
-        ),
+        code=FIND_NAME_CODE,
         slots=_definition,
     ),
     Intent(
@@ -474,12 +539,10 @@ INTENTS: tuple[Intent, ...] = (
             "Which files contain the {word|string} <name>?",
             "{grep|Grep} for the {text|word} <name>",
             "Does any file mention <name>?",
+            "Which files {refer to|reference|discuss|bring up} <name>?",
+            "{Show|List} {every|each} line with <name>",
         ),
-        code=(
-            'hits = sorted(run_command("grep", ["-rn", "<name>", "."]).splitlines())\n'
-            'print(len(hits), "matches for <name>:")\n'
-            'print("\\n".join(hits))'
-        ),
+        code=FIND_NAME_CODE,
         slots=_search_term,
     ),
     Intent(
@@ -508,6 +571,9 @@ INTENTS: tuple[Intent, ...] = (
             "Is <path> well typed?",
             "{Run|Do} a typecheck of <path>",
             "Use ty to check <path>",
+            "Check <path> for type {errors|problems} and {list|count|show} them",
+            "{Report|List} {the|all} type errors {in|of} <path>",
+            "Are the types {in|of} <path> {consistent|sound}?",
         ),
         code=(
             'result = typecheck("<path>")\n'
@@ -556,12 +622,7 @@ INTENTS: tuple[Intent, ...] = (
             "Line count of the whole project?",
             "How many lines of code are there?",
         ),
-        code=(
-            FIND_PY + "total = 0\n"
-            "for path in files:\n"
-            "    total += len(read_file(path).splitlines())\n"
-            'print(len(files), "Python files,", total, "lines in total")'
-        ),
+        code=LINES_CODE,
     ),
     Intent(
         name="count_tests",
@@ -629,14 +690,7 @@ INTENTS: tuple[Intent, ...] = (
             "{Show|Give me} the Python line count {for each|per} {directory|folder}",
             "{Break down|Split} the Python line count by directory",
         ),
-        code=(
-            "lines = {}\n"
-            'for path in sorted(run_command("find", [".", "-name", "*.py"]).split()):\n'
-            '    folder = path.rsplit("/", 1)[0]\n'
-            "    lines[folder] = lines.get(folder, 0) + len(read_file(path).splitlines())\n"
-            "for folder, count in lines.items():\n"
-            '    print(f"{folder}: {count}")'
-        ),
+        code=LINES_CODE,
     ),
     Intent(
         name="typecheck_fix",

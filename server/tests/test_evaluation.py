@@ -8,6 +8,7 @@ from punie_sandbox.models import SnippetError
 from punie_server.evaluation import (
     QueryOutcome,
     load_queries,
+    load_query_files,
     percentile,
     report,
     reset_workspace,
@@ -158,6 +159,43 @@ def test_a_bad_query_line_is_named(tmp_path: Path):
     path.write_text('{"id": "x", "query": "q", "kind": "tool"}\n{"id": "y"}\n')
     with pytest.raises(ValueError, match=r"q\.jsonl:2"):
         load_queries(path)
+
+
+def _query_file(path: Path) -> Path:
+    path.write_text('{"id": "x", "query": "q", "kind": "direct", "expect": {}}\n')
+    return path
+
+
+def test_several_query_files_make_suites_named_after_them(tmp_path: Path):
+    files = [_query_file(tmp_path / "a.jsonl"), _query_file(tmp_path / "b.jsonl")]
+    suites, sources = load_query_files(files, [])
+    assert list(suites) == ["a", "b"]
+    assert sources == {}
+
+
+def test_one_workspace_serves_every_query_file(tmp_path: Path):
+    files = [_query_file(tmp_path / "a.jsonl"), _query_file(tmp_path / "b.jsonl")]
+    _, sources = load_query_files(files, [tmp_path / "ws"])
+    assert sources == {"a": tmp_path / "ws", "b": tmp_path / "ws"}
+
+
+def test_workspaces_pair_with_query_files_in_order(tmp_path: Path):
+    files = [_query_file(tmp_path / "a.jsonl"), _query_file(tmp_path / "b.jsonl")]
+    _, sources = load_query_files(files, [tmp_path / "wa", tmp_path / "wb"])
+    assert sources == {"a": tmp_path / "wa", "b": tmp_path / "wb"}
+
+
+def test_workspaces_that_do_not_pair_with_the_query_files_are_refused(tmp_path: Path):
+    files = [_query_file(tmp_path / f"{n}.jsonl") for n in "abc"]
+    with pytest.raises(ValueError, match="3 query files, 2 workspaces"):
+        load_query_files(files, [tmp_path / "wa", tmp_path / "wb"])
+
+
+def test_two_query_files_of_one_name_are_refused(tmp_path: Path):
+    (tmp_path / "x").mkdir()
+    files = [_query_file(tmp_path / "a.jsonl"), _query_file(tmp_path / "x" / "a.jsonl")]
+    with pytest.raises(ValueError, match="'a'"):
+        load_query_files(files, [])
 
 
 def test_resetting_the_workspace_removes_what_a_query_wrote(tmp_path: Path):

@@ -124,6 +124,38 @@ def test_eval_json_reports_every_query_with_why(untrained_model: Path, tmp_path:
     assert report["latency"]["p95Ms"] >= report["latency"]["p50Ms"] > 0
 
 
+def test_eval_runs_each_query_file_on_its_own_workspace(untrained_model: Path, tmp_path: Path):
+    arguments = ["eval", "--json", "--model", str(untrained_model)]
+    for name in ("alpha", "beta"):
+        workspace = tmp_path / f"workspace-{name}"
+        workspace.mkdir()
+        (workspace / "marker.txt").write_text(f"from {name}\n")
+        queries = tmp_path / f"{name}.jsonl"
+        queries.write_text(
+            f'{{"id": "{name}-1", "query": "hi", "kind": "direct", '
+            f'"expect": {{"files": {{"marker.txt": "from {name}"}}}}}}\n'
+        )
+        arguments += ["--queries", str(queries), "--workspace", str(workspace)]
+    done = punie(*arguments, cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    report = json.loads(done.stdout)
+    assert list(report["suites"]) == ["alpha", "beta"]
+    assert [r["passed"] for r in report["results"]] == [True, True], report["results"]
+
+
+def test_eval_refuses_workspaces_that_do_not_pair_with_the_query_files(tmp_path: Path):
+    queries = [tmp_path / f"{name}.jsonl" for name in ("a", "b", "c")]
+    for path in queries:
+        path.write_text("")
+    arguments = ["eval"]
+    for path in queries:
+        arguments += ["--queries", str(path)]
+    arguments += ["--workspace", str(tmp_path), "--workspace", str(tmp_path)]
+    done = punie(*arguments, cwd=tmp_path)
+    assert done.returncode == 2
+    assert "3 query files, 2 workspaces" in done.stderr
+
+
 def test_chat_keeps_going_after_ctrl_c_cancels_a_turn(untrained_model: Path, eval_workspace: Path):
     chat = subprocess.Popen(
         [sys.executable, "-m", "punie_server.cli", "chat", "--model", str(untrained_model)],

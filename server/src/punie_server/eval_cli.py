@@ -21,40 +21,54 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--queries",
         type=Path,
-        help="a JSON Lines query file (default: the built-in single and multi suites)",
+        action="append",
+        help="a JSON Lines query file, its suite named after it; repeat for several "
+        "(default: the built-in single and multi suites)",
     )
     parser.add_argument(
         "--workspace",
         type=Path,
-        help="workspace copied fresh for every query (default: the built-in eval workspace)",
+        action="append",
+        help="workspace copied fresh for every query: once for all query files, or once "
+        "per --queries in the same order (default: the built-in eval workspace)",
     )
     parser.add_argument("--json", action="store_true", help="print only the JSON report")
 
 
 def run(args: argparse.Namespace) -> int:
     """Run the suites; print a table (or the JSON report). Exit 0 when they ran."""
-    from punie_server.evaluation import load_queries
+    from punie_server.evaluation import load_query_files
     from punie_training.evalsuites import load_suites
 
-    if args.workspace is not None and not args.workspace.is_dir():
-        print(f"punie eval: workspace is not a directory: {args.workspace}", file=sys.stderr)
-        return 2
-    if args.queries is not None:
-        try:
-            suites = {args.queries.stem: load_queries(args.queries)}
-        except (OSError, ValueError) as error:
-            print(f"punie eval: cannot read queries: {error}", file=sys.stderr)
+    workspaces: list[Path] = args.workspace or []
+    for workspace in workspaces:
+        if not workspace.is_dir():
+            print(f"punie eval: workspace is not a directory: {workspace}", file=sys.stderr)
             return 2
-    else:
-        suites = load_suites()
     try:
-        return asyncio.run(_evaluate(args, suites))
+        if args.queries:
+            suites, sources = load_query_files(args.queries, workspaces)
+        elif len(workspaces) > 1:
+            raise ValueError("the built-in suites run on one workspace")
+        else:
+            suites = load_suites()
+            sources = dict.fromkeys(suites, workspaces[0]) if workspaces else {}
+    except OSError as error:
+        print(f"punie eval: cannot read queries: {error}", file=sys.stderr)
+        return 2
+    except ValueError as error:
+        print(f"punie eval: {error}", file=sys.stderr)
+        return 2
+    try:
+        return asyncio.run(_evaluate(args, suites, sources))
     except KeyboardInterrupt:
         print("punie eval: interrupted", file=sys.stderr)
         return 130
 
 
-async def _evaluate(args: argparse.Namespace, suites: "dict[str, list[EvalQuery]]") -> int:
+async def _evaluate(
+    args: argparse.Namespace, suites: "dict[str, list[EvalQuery]]", sources: dict[str, Path]
+) -> int:
     from rich.console import Console
     from rich.table import Table
     from rich.text import Text
@@ -75,7 +89,7 @@ async def _evaluate(args: argparse.Namespace, suites: "dict[str, list[EvalQuery]
             model, outcomes = await run_suites(
                 suites,
                 Path(scratch) / "workspace",
-                source=args.workspace,
+                sources=sources,
                 model=args.model,
                 on_outcome=show,
             )

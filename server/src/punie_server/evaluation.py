@@ -153,26 +153,53 @@ def reset_workspace(root: Path, source: Path | None) -> None:
         shutil.copytree(source, root, dirs_exist_ok=True, symlinks=True)
 
 
+def load_query_files(
+    queries: list[Path], workspaces: list[Path]
+) -> tuple[dict[str, list[EvalQuery]], dict[str, Path]]:
+    """The suites of several query files (each named after its file) and the workspace
+    each runs on: one workspace for all of them, or one per file in the same order.
+
+    Raises ``ValueError`` (and ``OSError`` for a file that cannot be read) with a message
+    for the user.
+    """
+    if len(workspaces) not in (0, 1, len(queries)):
+        raise ValueError(
+            f"give one workspace for all query files or one per file "
+            f"({len(queries)} query files, {len(workspaces)} workspaces)"
+        )
+    suites: dict[str, list[EvalQuery]] = {}
+    sources: dict[str, Path] = {}
+    for index, path in enumerate(queries):
+        if path.stem in suites:
+            raise ValueError(f"two query files make the suite {path.stem!r}: rename one")
+        suites[path.stem] = load_queries(path)
+        if workspaces:
+            sources[path.stem] = workspaces[index if len(workspaces) > 1 else 0]
+    return suites, sources
+
+
 async def run_suites(
     suites: dict[str, list[EvalQuery]],
     root: Path,
     *,
-    source: Path | None = None,
+    sources: dict[str, Path] | None = None,
     model: str | None = None,
     on_outcome: Callable[[QueryOutcome], None] | None = None,
 ) -> tuple[str, list[QueryOutcome]]:
     """Run every query through one real ``punie serve`` rooted at ``root``.
 
-    Before each query ``root`` becomes a fresh copy of ``source`` (default: the
-    built-in eval workspace); every edit and command is approved. Returns the model
+    Before each query ``root`` becomes a fresh copy of its suite's workspace in
+    ``sources`` (default: the built-in eval workspace); every edit and command is
+    approved. One server, so the model loads once for all the suites. Returns the model
     the server reports and each query's outcome.
     """
+    sources = sources or {}
     outcomes: list[QueryOutcome] = []
-    reset_workspace(root, source)
+    reset_workspace(root, None)
     async with PunieClient(root, approver=ApproveAll(), model=model) as client:
         for suite, queries in suites.items():
             for query in queries:
-                reset_workspace(root, source)
+                reset_workspace(root, sources.get(suite))
                 outcome = await _run_query(client, suite, query, root)
                 outcomes.append(outcome)
                 if on_outcome is not None:

@@ -200,9 +200,12 @@ def marmalade(tmp_path: Path) -> Path:
 
 
 def test_ask_answers_what_the_project_is_from_its_readme(marmalade: Path):
+    # The embedded model answers with the README's description: since the retrain on
+    # fixtures with text files it prints the whole (short) README around it, where the
+    # model before printed the description alone (docs/training.md, "Current figures").
     done = punie("ask", WHAT_IS_IT, "--json", cwd=marmalade)
     assert done.returncode == 0, done.stderr
-    assert json.loads(done.stdout)["reply"] == MARMALADE
+    assert MARMALADE in json.loads(done.stdout)["reply"]
 
 
 def test_ask_shows_the_step_that_read_the_readme(marmalade: Path):

@@ -101,25 +101,24 @@ def held_out_report(tmp_path_factory: pytest.TempPathFactory) -> dict:
     return json.loads(done.stdout)
 
 
+def _scored(report: dict, queries: Path) -> tuple[dict, dict[str, str]]:
+    """The score of ``queries``'s suite in ``report`` and why each of its misses failed."""
+    ids = {query.id for query in load_queries(queries)}
+    failures = {r["id"]: r["why"] for r in report["results"] if r["id"] in ids and not r["passed"]}
+    return report["suites"][queries.stem], failures
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("name", SETS)
 def test_the_embedded_model_keeps_its_score_on_a_held_out_set(name: str, held_out_report: dict):
     queries, _ = SETS[name]
-    suite = held_out_report["suites"][queries.stem]
-    ids = {query.id for query in load_queries(queries)}
-    failures = {
-        r["id"]: r["why"] for r in held_out_report["results"] if r["id"] in ids and not r["passed"]
-    }
+    suite, failures = _scored(held_out_report, queries)
     print(f"held-out {name}: {suite['passed']}/{suite['total']} (goal {GOAL:.0%})", failures)
     assert suite["passed"] >= PASSES[name] - SLACK, failures
 
 
 @pytest.mark.slow
 def test_the_embedded_model_reads_a_text_file_it_is_asked_to_show(held_out_report: dict):
-    suite = held_out_report["suites"][READS[0].stem]
-    ids = {query.id for query in load_queries(READS[0])}
-    failures = {
-        r["id"]: r["why"] for r in held_out_report["results"] if r["id"] in ids and not r["passed"]
-    }
+    suite, failures = _scored(held_out_report, READS[0])
     print(f"reads: {suite['passed']}/{suite['total']}", failures)
     assert suite["passed"] >= READ_PASSES - SLACK, failures
